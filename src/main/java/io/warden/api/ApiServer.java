@@ -1,0 +1,287 @@
+package io.warden.api;
+
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The unix-socket server: one selector thread serves every connection, so a silent or slow client costs a buffer,
+ * never a thread, and cannot delay anyone else. Bounded in request size, idle time and connection count.
+ */
+public final class ApiServer implements AutoCloseable {
+    private final SocketFile socketFile;
+    private final RequestHandler handler;
+    private final PeerIdentity identity;
+    private final long idleTimeoutMillis;
+    private final int maxConnections;
+    private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+    private final Set<Connection> connections = new HashSet<>();
+    private Selector selector;
+    private ServerSocketChannel server;
+    private Thread thread;
+    private volatile boolean closed;
+
+    public ApiServer(SocketFile socketFile, RequestHandler handler, PeerIdentity identity, long idleTimeoutMillis,
+                     int maxConnections) {
+        this.socketFile = socketFile;
+        this.handler = handler;
+        this.identity = identity;
+        this.idleTimeoutMillis = idleTimeoutMillis;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Binds the socket (see {@link SocketFile}) and starts serving. */
+    public void start() throws IOException {
+        socketFile.prepare();
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socketFile.path()), 256);
+        socketFile.openUp();
+        server.configureBlocking(false);
+        selector = Selector.open();
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        thread = new Thread(this::loop, "warden-api");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    private void loop() {
+        long nextSweep = System.nanoTime();
+        try {
+            while (!closed) {
+                selector.select(250);
+                Runnable r;
+                while ((r = completions.poll()) != null) r.run();
+                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    try {
+                        if (!key.isValid()) continue;
+                        if (key.isAcceptable()) accept();
+                        else {
+                            Connection c = (Connection) key.attachment();
+                            if (key.isReadable()) c.onReadable();
+                            if (key.isValid() && key.isWritable()) c.onWritable();
+                        }
+                    } catch (IOException e) {
+                        if (key.attachment() instanceof Connection) ((Connection) key.attachment()).close();
+                    }
+                }
+                if (System.nanoTime() - nextSweep >= 0) {
+                    sweepIdle();
+                    nextSweep = System.nanoTime() + 250_000_000L;
+                }
+            }
+        } catch (ClosedSelectorException e) {
+            return;
+        } catch (IOException | RuntimeException e) {
+            if (!closed) Logger.error(e, "socket server stopped: {}", e.getMessage());
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null) {
+            ch.configureBlocking(false);
+            if (connections.size() >= maxConnections) {
+                ch.write(ByteBuffer.wrap(Protocol.line(Protocol.error(ErrorCode.BUSY,
+                        "too many connections (" + maxConnections + "); try again")).getBytes(StandardCharsets.UTF_8)));
+                ch.close();
+                continue;
+            }
+            Peer peer;
+            try {
+                peer = identity.of(ch);
+            } catch (IOException | UnsupportedOperationException e) {
+                ch.close();
+                continue;
+            }
+            Connection c = new Connection(ch, peer);
+            connections.add(c);
+            c.key = ch.register(selector, SelectionKey.OP_READ, c);
+        }
+    }
+
+    private void sweepIdle() {
+        long now = System.nanoTime();
+        for (Connection c : new ArrayList<>(connections)) {
+            if (!c.inFlight && now - c.lastActivity > idleTimeoutMillis * 1_000_000L) {
+                c.fail(ErrorCode.TIMEOUT, "no complete request within " + idleTimeoutMillis + " ms");
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        if (selector != null) {
+            selector.wakeup();
+            try {
+                if (thread != null) thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (Connection c : new ArrayList<>(connections)) c.close();
+            selector.close();
+        }
+        if (server != null) server.close();
+        socketFile.remove();
+    }
+
+    private final class Connection {
+        private final SocketChannel ch;
+        private final Peer peer;
+        private final ByteBuffer in = ByteBuffer.allocate(Protocol.MAX_REQUEST_BYTES);
+        private final List<ByteBuffer> out = new ArrayList<>();
+        private SelectionKey key;
+        private long lastActivity = System.nanoTime();
+        private boolean inFlight;
+        private boolean closeAfterWrite;
+        private boolean eof;
+
+        Connection(SocketChannel ch, Peer peer) {
+            this.ch = ch;
+            this.peer = peer;
+        }
+
+        void onReadable() throws IOException {
+            if (inFlight || closeAfterWrite) {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                return;
+            }
+            int n = ch.read(in);
+            if (n < 0) {
+                eof = true;
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                if (in.position() == 0) {
+                    if (out.isEmpty()) close();
+                    else closeAfterWrite = true;
+                    return;
+                }
+            }
+            nextRequest();
+        }
+
+        /** Takes the next complete line from the buffer (or the rest, at end of input) and dispatches it. */
+        private void nextRequest() {
+            if (inFlight || closeAfterWrite || !ch.isOpen()) return;
+            int end = -1;
+            for (int i = 0; i < in.position(); i++) {
+                if (in.get(i) == '\n') {
+                    end = i;
+                    break;
+                }
+            }
+            if (end < 0) {
+                if (eof && in.position() > 0) {
+                    end = in.position();
+                } else {
+                    if (!in.hasRemaining()) {
+                        fail(ErrorCode.TOO_LARGE, "request longer than " + Protocol.MAX_REQUEST_BYTES + " bytes");
+                    }
+                    return;
+                }
+            }
+            String line = new String(in.array(), 0, end, StandardCharsets.UTF_8).trim();
+            int consumed = Math.min(end + 1, in.position());
+            in.flip();
+            in.position(consumed);
+            in.compact();
+            lastActivity = System.nanoTime();
+            if (line.isEmpty()) {
+                nextRequest();
+                return;
+            }
+            Request req;
+            try {
+                req = Request.parse(line);
+            } catch (ProtocolException e) {
+                reply(Protocol.error(e.code(), e.getMessage()));
+                return;
+            }
+            inFlight = true;
+            Peer who = identity.withClaimedPid(peer, req.claimedPid());
+            handler.handle(req, who).whenComplete((resp, err) -> {
+                completions.add(() -> {
+                    inFlight = false;
+                    if (err != null) {
+                        Logger.error(err, "request {} failed", req.op().wire());
+                        reply(Protocol.error(ErrorCode.INTERNAL, "internal error: " + err));
+                    } else {
+                        reply(resp);
+                    }
+                });
+                selector.wakeup();
+            });
+        }
+
+        private void reply(Map<String, Object> response) {
+            if (!ch.isOpen()) return;
+            out.add(ByteBuffer.wrap(Protocol.line(response).getBytes(StandardCharsets.UTF_8)));
+            lastActivity = System.nanoTime();
+            try {
+                onWritable();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        void fail(ErrorCode code, String message) {
+            closeAfterWrite = true;
+            out.add(ByteBuffer.wrap(Protocol.line(Protocol.error(code, message)).getBytes(StandardCharsets.UTF_8)));
+            try {
+                onWritable();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        void onWritable() throws IOException {
+            while (!out.isEmpty()) {
+                ByteBuffer b = out.get(0);
+                ch.write(b);
+                if (b.hasRemaining()) {
+                    key.interestOps(SelectionKey.OP_WRITE);
+                    return;
+                }
+                out.remove(0);
+            }
+            if (closeAfterWrite || (eof && in.position() == 0 && !inFlight)) {
+                close();
+                return;
+            }
+            key.interestOps(eof ? 0 : SelectionKey.OP_READ);
+            nextRequest();
+        }
+
+        void close() {
+            connections.remove(this);
+            if (key != null) key.cancel();
+            try {
+                ch.close();
+            } catch (IOException e) {
+                Logger.debug("closing a client connection: {}", e.getMessage());
+            }
+        }
+    }
+}

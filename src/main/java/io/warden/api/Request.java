@@ -1,0 +1,62 @@
+package io.warden.api;
+
+import io.warden.json.Json;
+import io.warden.json.JsonException;
+
+import java.util.Map;
+
+/**
+ * One request line: {@code {"v":1,"op":"status"}}, with optional {@code reason}, {@code n} and {@code pid}.
+ * {@code v} may be left out (it means 1).
+ */
+public record Request(Operation op, Map<String, Object> body) {
+
+    public static Request parse(String line) throws ProtocolException {
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(line);
+        } catch (JsonException e) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "request is not a JSON object: " + e.getMessage());
+        }
+        Object v = m.get("v");
+        if (v != null && !Long.valueOf(Protocol.VERSION).equals(v)) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION,
+                    "protocol version " + Json.write(v) + " is not supported; this daemon speaks " + Protocol.VERSION);
+        }
+        Object op = m.get("op");
+        if (!(op instanceof String)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "request needs \"op\" as a string");
+        }
+        Operation operation = Operation.fromWire((String) op);
+        if (operation == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_OP, "unknown op '" + op + "'; known: " + Operation.list());
+        }
+        Object reason = m.get("reason");
+        if (reason != null && (!(reason instanceof String) || ((String) reason).length() > Protocol.MAX_REASON)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    "\"reason\" must be a string of at most " + Protocol.MAX_REASON + " characters");
+        }
+        Object n = m.get("n");
+        if (n != null && (!(n instanceof Long) || (Long) n < 0)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"n\" must be a non-negative integer");
+        }
+        Object pid = m.get("pid");
+        if (pid != null && !(pid instanceof Long)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"pid\" must be an integer");
+        }
+        return new Request(operation, m);
+    }
+
+    public String reason() {
+        return (String) body.get("reason");
+    }
+
+    public Long claimedPid() {
+        return (Long) body.get("pid");
+    }
+
+    public int limit(int dflt) {
+        Long n = (Long) body.get("n");
+        return n == null ? dflt : (int) Math.min(n, Integer.MAX_VALUE);
+    }
+}

@@ -1,0 +1,107 @@
+package io.warden.cli;
+
+import io.warden.config.Setting;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The parsed command line: one command, its own options (from a fixed list per command) and the configuration
+ * flags every command accepts. {@code --name value} and {@code --name=value} are both accepted.
+ */
+public final class Args {
+    private final String command;
+    private final Map<String, String> options;
+    private final Map<Setting, String> settings;
+
+    private Args(String command, Map<String, String> options, Map<Setting, String> settings) {
+        this.command = command;
+        this.options = options;
+        this.settings = settings;
+    }
+
+    /**
+     * @param valued   options of this command that take a value
+     * @param switches options of this command that take none
+     */
+    public static Args parse(String command, List<String> rest, Set<String> valued, Set<String> switches)
+            throws UsageException {
+        Map<String, String> options = new HashMap<>();
+        Map<Setting, String> settings = new EnumMap<>(Setting.class);
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            Setting s = Setting.byFlag(name);
+            if (switches.contains(name)) {
+                if (value != null) throw new UsageException(name + " takes no value");
+                options.put(name, "true");
+            } else if (valued.contains(name) || s != null) {
+                if (value == null) {
+                    if (i + 1 >= rest.size()) throw new UsageException(name + " needs a value");
+                    value = rest.get(++i);
+                }
+                if (s != null) settings.put(s, value);
+                else options.put(name, value);
+            } else if (a.startsWith("-")) {
+                throw new UsageException("unknown option '" + a + "' for '" + command + "'");
+            } else {
+                positional.add(a);
+            }
+        }
+        if (!positional.isEmpty()) {
+            throw new UsageException("unexpected argument '" + positional.get(0) + "' for '" + command + "'");
+        }
+        return new Args(command, options, settings);
+    }
+
+    public String command() {
+        return command;
+    }
+
+    public boolean has(String option) {
+        return options.containsKey(option);
+    }
+
+    public String get(String option) {
+        return options.get(option);
+    }
+
+    public Map<Setting, String> settings() {
+        return settings;
+    }
+
+    public double seconds(String option, double dflt) throws UsageException {
+        String v = options.get(option);
+        if (v == null) return dflt;
+        try {
+            double d = Double.parseDouble(v);
+            if (!(d > 0 && d <= 86400)) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " must be seconds between 0 and 86400, not '" + v + "'");
+        }
+    }
+
+    public int count(String option, int dflt) throws UsageException {
+        String v = options.get(option);
+        if (v == null) return dflt;
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " must be a non-negative integer, not '" + v + "'");
+        }
+    }
+}

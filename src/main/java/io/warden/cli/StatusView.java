@@ -1,0 +1,104 @@
+package io.warden.cli;
+
+import io.warden.api.ErrorCode;
+import io.warden.state.LastShutdown;
+import io.warden.state.ServiceState;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Human text for status answers: what a person needs at a glance. */
+final class StatusView {
+    private StatusView() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static String render(Map<String, Object> s) {
+        StringBuilder sb = new StringBuilder();
+        Object observed = s.get("observed");
+        Object desired = s.get("desired");
+        sb.append(s.get("service")).append(": ").append(observed).append(" (desired ").append(desired).append(")");
+        sb.append(Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift"))
+                ? "  DRIFT: observed differs from intent" : "  converging").append('\n');
+        if (s.get("pid") != null) {
+            sb.append("  pid ").append(s.get("pid"));
+            Object since = s.get("upSince");
+            if (since != null) sb.append(", up ").append(ago((String) since)).append(" (since ").append(since).append(')');
+            sb.append('\n');
+        }
+        Map<String, Object> intent = (Map<String, Object>) s.get("intent");
+        sb.append("  intent: ").append(intent.get("state")).append(", set by ").append(who(intent))
+                .append(" at ").append(intent.get("at"));
+        if (intent.get("reason") != null) sb.append(" (").append(intent.get("reason")).append(')');
+        sb.append('\n');
+        Map<String, Object> last = (Map<String, Object>) s.get("lastShutdown");
+        sb.append("  last shutdown: ").append(last == null ? "none recorded" : shutdown(last)).append('\n');
+        Map<String, Object> exit = (Map<String, Object>) s.get("lastExit");
+        if (exit != null && !"up".equals(observed)) {
+            sb.append("  last exit: ").append(exit.get("exitCode") != null ? "code " + exit.get("exitCode")
+                    : "signal " + exit.get("signal")).append(" at ").append(exit.get("at")).append('\n');
+        }
+        Map<String, Object> w = (Map<String, Object>) s.get("warden");
+        sb.append("  supervisor: ").append(s.get("supervisor"));
+        if (w != null) sb.append("; warden pid ").append(w.get("pid")).append(", running since ").append(w.get("startedAt"));
+        sb.append('\n');
+        for (Object p : (List<Object>) s.getOrDefault("degraded", List.of())) {
+            sb.append("  DEGRADED: ").append(p).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String renderRecorded(ServiceState st) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(st.service()).append(": unknown (desired ").append(st.intent().state().wire()).append(", recorded)\n");
+        sb.append("  intent: ").append(st.intent().state().wire()).append(", set by ").append(who(st.intent().toJson()))
+                .append(" at ").append(st.intent().at()).append('\n');
+        LastShutdown l = st.lastShutdown();
+        sb.append("  last shutdown: ").append(l == null ? "none recorded" : shutdown(l.toJson())).append('\n');
+        return sb.toString();
+    }
+
+    private static String who(Map<String, Object> intent) {
+        if ("default".equals(intent.get("source"))) return "default";
+        return "user uid " + intent.get("uid") + (intent.get("pid") == null ? "" : " pid " + intent.get("pid"));
+    }
+
+    private static String shutdown(Map<String, Object> l) {
+        StringBuilder sb = new StringBuilder().append(l.get("cause"));
+        if (l.get("signal") != null) sb.append(' ').append(l.get("signal"));
+        if (l.get("exitCode") != null) sb.append(" exit ").append(l.get("exitCode"));
+        sb.append(" at ").append(l.get("at"));
+        if (l.get("detail") != null) sb.append(" (").append(l.get("detail")).append(')');
+        return sb.toString();
+    }
+
+    static String ago(String iso) {
+        try {
+            long s = Duration.between(Instant.parse(iso), Instant.now()).getSeconds();
+            if (s < 0) s = 0;
+            if (s < 60) return s + "s";
+            if (s < 3600) return (s / 60) + "m" + (s % 60) + "s";
+            if (s < 86400) return (s / 3600) + "h" + (s % 3600 / 60) + "m";
+            return (s / 86400) + "d" + (s % 86400 / 3600) + "h";
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Prints an error answer and maps it to an exit code. */
+    @SuppressWarnings("unchecked")
+    static int error(PrintStream err, Map<String, Object> answer) {
+        Map<String, Object> e = (Map<String, Object>) answer.get("error");
+        String code = e == null ? "?" : String.valueOf(e.get("code"));
+        err.println("warden: " + (e == null ? "malformed answer" : e.get("message")) + " [" + code + "]");
+        if (ErrorCode.FORBIDDEN.wire().equals(code)) {
+            err.println("run it as root, or as a member of the group named by WARDEN_CONTROL_GROUP");
+            return ExitCode.REFUSED;
+        }
+        if (ErrorCode.STATE_WRITE_FAILED.wire().equals(code)) return ExitCode.REFUSED;
+        return ExitCode.UNREACHABLE;
+    }
+}

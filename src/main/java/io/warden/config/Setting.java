@@ -1,0 +1,46 @@
+package io.warden.config;
+
+/** One configuration knob: its command-line flag, its environment variable and its default. */
+public enum Setting {
+    STATE_DIR("--state-dir", "WARDEN_STATE_DIR", "/var/lib/warden"),
+    SOCKET("--socket", "WARDEN_SOCKET", "/run/warden/warden.sock"),
+    SCANDIR("--scandir", "WARDEN_SCANDIR", "/run/service"),
+    SERVICE("--service", "WARDEN_SERVICE", "gateway"),
+    TEMPLATE("--template", "WARDEN_TEMPLATE", "/etc/warden/services/gateway"),
+    DEFAULT_INTENT("--default-intent", "WARDEN_DEFAULT_INTENT", "up"),
+    CONTROL_GROUP("--control-group", "WARDEN_CONTROL_GROUP", ""),
+    NOTIFY_FD("--notify-fd", "WARDEN_NOTIFY_FD", ""),
+    /** Seconds a gateway end waits for warden's own signal before it counts as a crash (the rules' 5 s). */
+    SIGNAL_WINDOW("--signal-window", "WARDEN_SIGNAL_WINDOW", "5"),
+    JOURNAL_MAX_BYTES("--journal-max-bytes", "WARDEN_JOURNAL_MAX_BYTES", "262144"),
+    S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir");
+
+    private final String flag;
+    private final String env;
+    private final String defaultValue;
+
+    Setting(String flag, String env, String defaultValue) {
+        this.flag = flag;
+        this.env = env;
+        this.defaultValue = defaultValue;
+    }
+
+    public String flag() {
+        return flag;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public static Setting byFlag(String flag) {
+        for (Setting s : values()) {
+            if (s.flag.equals(flag)) return s;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,107 @@
+package io.warden.config;
+
+import io.warden.state.IntentState;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Resolved configuration: a flag wins over its environment variable, which wins over the default. */
+public final class Settings {
+    private final Map<Setting, String> values;
+
+    private Settings(Map<Setting, String> values) {
+        this.values = values;
+    }
+
+    public static Settings resolve(Map<String, String> env, Map<Setting, String> flags) {
+        Map<Setting, String> v = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String value = flags.get(s);
+            if (value == null) value = env.get(s.env());
+            if (value == null || value.isEmpty()) value = s.defaultValue();
+            v.put(s, value);
+        }
+        Settings settings = new Settings(v);
+        settings.validate();
+        return settings;
+    }
+
+    private void validate() {
+        defaultIntent();
+        signalWindowMillis();
+        journalMaxBytes();
+        notifyFd();
+        String service = get(Setting.SERVICE);
+        if (service.isEmpty() || service.startsWith(".") || service.contains("/")) {
+            throw new ConfigException(Setting.SERVICE.env() + " must be a plain directory name, not '" + service + "'");
+        }
+    }
+
+    public String get(Setting s) {
+        return values.get(s);
+    }
+
+    public Path path(Setting s) {
+        return Path.of(values.get(s));
+    }
+
+    public String service() {
+        return get(Setting.SERVICE);
+    }
+
+    public IntentState defaultIntent() {
+        try {
+            return IntentState.fromWire(get(Setting.DEFAULT_INTENT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(Setting.DEFAULT_INTENT.env() + ": " + e.getMessage());
+        }
+    }
+
+    public String controlGroup() {
+        String g = get(Setting.CONTROL_GROUP);
+        return g.isEmpty() ? null : g;
+    }
+
+    public Integer notifyFd() {
+        String s = get(Setting.NOTIFY_FD);
+        if (s.isEmpty()) return null;
+        int fd = positiveInt(Setting.NOTIFY_FD, s);
+        if (fd < 3) throw new ConfigException(Setting.NOTIFY_FD.env() + " must be 3 or more, not " + fd);
+        return fd;
+    }
+
+    public long signalWindowMillis() {
+        String s = get(Setting.SIGNAL_WINDOW);
+        try {
+            double secs = Double.parseDouble(s);
+            if (secs < 0 || secs > 3600) throw new NumberFormatException();
+            return (long) (secs * 1000);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(Setting.SIGNAL_WINDOW.env() + " must be seconds between 0 and 3600, not '" + s + "'");
+        }
+    }
+
+    public long journalMaxBytes() {
+        long n = positiveInt(Setting.JOURNAL_MAX_BYTES, get(Setting.JOURNAL_MAX_BYTES));
+        if (n < 4096) throw new ConfigException(Setting.JOURNAL_MAX_BYTES.env() + " must be at least 4096");
+        return n;
+    }
+
+    private static int positiveInt(Setting s, String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(s.env() + " must be a non-negative integer, not '" + v + "'");
+        }
+    }
+
+    /** A setting with a value warden cannot use; the message names the variable. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,538 @@
+package io.warden.daemon;
+
+import io.warden.api.AccessPolicy;
+import io.warden.api.ApiServer;
+import io.warden.api.ErrorCode;
+import io.warden.api.Operation;
+import io.warden.api.Peer;
+import io.warden.api.PeerIdentity;
+import io.warden.api.Protocol;
+import io.warden.api.Request;
+import io.warden.api.RequestHandler;
+import io.warden.api.SocketFile;
+import io.warden.config.Setting;
+import io.warden.config.Settings;
+import io.warden.s6.ControlFifo;
+import io.warden.s6.ProcessTable;
+import io.warden.s6.Scandir;
+import io.warden.s6.ServiceDirectory;
+import io.warden.s6.Signals;
+import io.warden.s6.SupervisorKind;
+import io.warden.s6.SupervisorStatus;
+import io.warden.state.GatewayRun;
+import io.warden.state.Intent;
+import io.warden.state.IntentState;
+import io.warden.state.Journal;
+import io.warden.state.LastShutdown;
+import io.warden.state.RunRecord;
+import io.warden.state.ServiceState;
+import io.warden.state.ShutdownCause;
+import io.warden.state.StateLock;
+import io.warden.state.StateStore;
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar. Every decision runs on one thread, the loop: s6 status changes, signals and intent changes arrive
+ * as tasks on its queue, so the rules never race each other. Socket and watcher threads only hand work in;
+ * {@code status} is answered from an immutable {@link Snapshot} the loop publishes.
+ */
+public final class Daemon implements RequestHandler {
+    private static final long IDLE_TIMEOUT_MILLIS = 5000;
+    private static final int MAX_CONNECTIONS = 2048;
+    private static final long SAFETY_POLL_MILLIS = 1000;
+
+    private final Settings settings;
+    private final StateStore store;
+    private final Scandir scandir;
+    private final ServiceDirectory service;
+    private final Path template;
+    private final ProcessTable procs;
+    private final AccessPolicy access;
+    private final long signalWindowNanos;
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final ExecutorService readers;
+    private final long wardenPid = ProcessHandle.current().pid();
+    private final Instant startedAt = Instant.now();
+
+    // owned by the loop thread
+    private ServiceState state;
+    private RunRecord run;
+    private SupervisorStatus status;
+    private GatewayRun currentRun;
+    private PendingEnd pending;
+    private boolean expectingEnd;
+    private String shutdownSignal;
+    private boolean writable = true;
+    private SupervisorKind supervisor = SupervisorKind.NONE;
+    private final List<String> problems = new ArrayList<>();
+
+    private volatile Snapshot snapshot;
+    private StateLock lock;
+    private ApiServer server;
+    private io.warden.s6.StatusWatcher watcher;
+
+    public Daemon(Settings settings) {
+        this.settings = settings;
+        this.store = new StateStore(settings.path(Setting.STATE_DIR), settings.service(), settings.journalMaxBytes());
+        this.scandir = new Scandir(settings.path(Setting.SCANDIR));
+        this.service = scandir.service(settings.service());
+        this.template = settings.path(Setting.TEMPLATE);
+        this.procs = ProcessTable.system();
+        this.access = new AccessPolicy(settings.controlGroup(), Path.of("/etc/group"));
+        this.signalWindowNanos = settings.signalWindowMillis() * 1_000_000L;
+        this.readers = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "warden-reader");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Boots, serves until SIGTERM/SIGINT, records the cause and returns the process exit code. */
+    public int run() {
+        ShutdownSignals.install(sig -> tasks.add(() -> onSignal(sig)));
+        try {
+            boot();
+        } catch (StateLock.StateLockedException | SocketFile.SocketInUseException e) {
+            Logger.error("refusing to start: {}", e.getMessage());
+            return DaemonExit.ALREADY_RUNNING;
+        } catch (IOException | RuntimeException e) {
+            Logger.error(e, "cannot start: {}", e.getMessage());
+            return DaemonExit.STARTUP_FAILED;
+        }
+        loop();
+        close();
+        Logger.info("warden stopped ({})", shutdownSignal);
+        return DaemonExit.CLEAN;
+    }
+
+    private void boot() throws IOException {
+        Path dir = store.dir();
+        try {
+            store.ensureDirectory();
+            lock = StateLock.acquire(dir);
+            for (String torn : store.removeTornWrites()) {
+                Logger.warn("removed {} left in {} by an interrupted write", torn, dir);
+            }
+        } catch (StateLock.StateLockedException e) {
+            throw e;
+        } catch (IOException e) {
+            writable = false;
+            problem("state directory " + dir + " is not writable (" + describe(e)
+                    + "): intents cannot be recorded, start/stop/restart are refused");
+        }
+
+        StateStore.Loaded<ServiceState> loaded = store.loadService();
+        IntentState dflt = settings.defaultIntent();
+        if (loaded.damaged()) {
+            problem("state file damaged: " + loaded.problem() + "; using WARDEN_DEFAULT_INTENT=" + dflt.wire()
+                    + " until a user sets an intent");
+        }
+        if (loaded.value() != null) {
+            state = loaded.value();
+        } else {
+            state = new ServiceState(settings.service(), Intent.byDefault(dflt, startedAt), null);
+            if (loaded.damaged()) {
+                state = state.withIntent(new Intent(dflt, io.warden.state.IntentSource.DEFAULT, startedAt, null, null,
+                        "state file damaged, default applied: " + loaded.problem()));
+            }
+            if (save(state)) journal(intentRecord("intent", state.intent()));
+        }
+
+        supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
+        service.removeStaleStaging();
+        status = readStatusOrNull();
+        boolean present = service.exists();
+        boolean supervised = present && service.supervised(procs);
+
+        StateStore.Loaded<RunRecord> previous = store.loadRun();
+        if (previous.damaged()) problem("run record damaged: " + previous.problem());
+        if (previous.value() != null && !previous.value().ended()) judgeUncleanEnd(previous.value());
+
+        BootPlan plan = BootPlan.decide(state.intent().state(), present, supervised, status);
+        Logger.info("boot: intent {} ({}), supervisor {}: {}", state.intent().state().wire(),
+                state.intent().source().wire(), supervisor.wire(), plan.why());
+        apply(plan);
+
+        currentRun = runOf(status);
+        run = new RunRecord(wardenPid, startedAt, null, null, currentRun);
+        saveRun(run);
+        Map<String, Object> boot = record("boot");
+        boot.put("wardenPid", wardenPid);
+        boot.put("supervisor", supervisor.wire());
+        boot.put("intent", state.intent().state().wire());
+        boot.put("action", plan.why());
+        journal(boot);
+        publish();
+
+        watcher = new io.warden.s6.StatusWatcher(service, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
+        watcher.start();
+        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), this, PeerIdentity.system(),
+                IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS);
+        server.start();
+        Readiness.notify(settings.notifyFd());
+        Logger.info("ready: socket {}, state {}, service {}", settings.get(Setting.SOCKET), dir, service.path());
+    }
+
+    /** The previous run left no record: a whole-container kill ends the gateway's run, a warden-only kill does not. */
+    private void judgeUncleanEnd(RunRecord prev) {
+        GatewayRun seen = prev.gateway();
+        boolean survived = seen != null && seen.equals(runOf(status));
+        Map<String, Object> r = record("warden-unclean-end");
+        r.put("previousWardenPid", prev.wardenPid());
+        r.put("previousStartedAt", prev.startedAt().toString());
+        r.put("gatewaySurvived", seen == null ? null : survived);
+        journal(r);
+        if (seen != null && !survived) {
+            LastShutdown ls = new LastShutdown(ShutdownCause.UNCLEAN, null, startedAt, null,
+                    "previous warden run (pid " + prev.wardenPid() + ", started " + prev.startedAt()
+                            + ") ended without a record; the gateway it last saw (pid " + seen.pid() + ") is gone");
+            state = state.withLastShutdown(ls);
+            save(state);
+            journal(shutdownRecord(ls));
+            Logger.warn("last shutdown was unclean: {}", ls.detail());
+        } else {
+            Logger.warn("previous warden run (pid {}) ended without a record; the gateway {}", prev.wardenPid(),
+                    seen == null ? "was not running then" : "kept running (pid " + seen.pid() + "), adopted");
+        }
+    }
+
+    private void apply(BootPlan plan) throws IOException {
+        if (plan.install()) {
+            service.installFrom(template, plan.downFile());
+        } else if (service.exists() && service.hasDownFile() != plan.downFile()) {
+            service.setDownFile(plan.downFile());
+        }
+        if (plan.control() != null) send(plan.control());
+        if (plan.rescan() && !scandir.rescan()) {
+            Logger.warn("no s6-svscan control FIFO in {}: the service starts when a scanner runs", scandir.path());
+        }
+    }
+
+    /** Sends s6-svc letters; returns null on success or what went wrong (the intent is already durable). */
+    private String send(String letters) {
+        try {
+            service.control(letters);
+            return null;
+        } catch (ControlFifo.NotSupervisedException e) {
+            Logger.warn("{}: ./down carries the intent until s6 supervises the gateway", e.getMessage());
+            return e.getMessage();
+        } catch (IOException e) {
+            Logger.error("cannot control the gateway: {}", e.getMessage());
+            return e.getMessage();
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            long wait = pending == null ? 60_000_000_000L : Math.max(0, pending.deadlineNanos() - System.nanoTime());
+            Runnable task;
+            try {
+                task = tasks.poll(wait, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (task != null) task.run();
+            if (pending != null && System.nanoTime() - pending.deadlineNanos() >= 0) finalizePending();
+            if (shutdownSignal != null) return;
+        }
+    }
+
+    private void onStatus(SupervisorStatus s) {
+        status = s;
+        GatewayRun now = runOf(s);
+        if (currentRun != null && !currentRun.equals(now)) gatewayEnded(currentRun, s != null && s.up() ? null : s);
+        if (now != null && !now.equals(currentRun)) gatewayStarted(now);
+        currentRun = now;
+        publish();
+    }
+
+    private void gatewayStarted(GatewayRun r) {
+        Map<String, Object> rec = record("gateway-up");
+        rec.put("pid", r.pid());
+        journal(rec);
+        Logger.info("gateway up, pid {}", r.pid());
+        if (run != null) saveRun(run = run.withGateway(r));
+    }
+
+    private void gatewayEnded(GatewayRun r, SupervisorStatus endStatus) {
+        Map<String, Object> rec = record("gateway-exit");
+        rec.put("pid", r.pid());
+        String how = "ended";
+        if (endStatus != null) {
+            rec.put("exitCode", endStatus.exited() ? (long) endStatus.exitCode() : null);
+            rec.put("signal", endStatus.exited() ? null : Signals.name(endStatus.termSignal()));
+            how = endStatus.exited() ? "exited with code " + endStatus.exitCode()
+                    : "was killed by " + Signals.name(endStatus.termSignal());
+        }
+        journal(rec);
+        if (run != null) saveRun(run = run.withGateway(null));
+        if (shutdownSignal != null) {
+            Logger.info("gateway pid {} {} during warden's shutdown", r.pid(), how);
+        } else if (expectingEnd || state.intent().state() == IntentState.DOWN) {
+            expectingEnd = false;
+            Logger.info("gateway pid {} {} as asked", r.pid(), how);
+        } else {
+            if (pending != null) finalizePending();
+            pending = new PendingEnd(endStatus, r.pid(), Instant.now(), System.nanoTime() + signalWindowNanos);
+            Logger.warn("gateway pid {} {} unasked; cause decided in {} ms unless warden's own signal follows",
+                    r.pid(), how, signalWindowNanos / 1_000_000);
+        }
+    }
+
+    private void finalizePending() {
+        LastShutdown ls = pending.classify(status);
+        pending = null;
+        state = state.withLastShutdown(ls);
+        save(state);
+        journal(shutdownRecord(ls));
+        Logger.warn("last shutdown: {} ({})", ls.cause().wire(), ls.detail());
+        publish();
+    }
+
+    private void onSignal(String sig) {
+        if (shutdownSignal != null) {
+            Logger.info("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
+            return;
+        }
+        shutdownSignal = sig;
+        SupervisorStatus fresh = readStatusOrNull();
+        if (fresh != null) status = fresh;
+        LastShutdown ls = null;
+        Instant now = Instant.now();
+        if (pending != null) {
+            ls = pending.asSignal(sig, now);
+            pending = null;
+        } else if (status != null && status.up() && !expectingEnd) {
+            ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
+                    + " while the gateway (pid " + status.pid() + ") was up");
+        }
+        if (ls != null) {
+            state = state.withLastShutdown(ls);
+            save(state);
+        }
+        if (run != null) saveRun(run = run.endedBy(sig, now));
+        Map<String, Object> rec = ls != null ? shutdownRecord(ls) : record("shutdown");
+        rec.put("event", "warden-stop");
+        rec.put("signal", sig);
+        if (ls == null) rec.put("cause", "unchanged");
+        journal(rec);
+        Logger.info("{} received: {}; intent stays {}", sig,
+                ls == null ? "gateway was not up, last shutdown left as it was" : "last shutdown recorded as signal",
+                state.intent().state().wire());
+        publish();
+    }
+
+    // ---- requests -------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Map<String, Object>> handle(Request request, Peer peer) {
+        Operation op = request.op();
+        String refusal = access.refusal(peer, op);
+        if (refusal != null) {
+            Logger.warn("refused: {}", refusal);
+            return CompletableFuture.completedFuture(Protocol.error(ErrorCode.FORBIDDEN, refusal));
+        }
+        switch (op) {
+            case STATUS:
+                return CompletableFuture.completedFuture(Protocol.ok(snapshot.toJson()));
+            case CHECK: {
+                Snapshot s = snapshot;
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("healthy", s.healthy());
+                r.put("desired", s.desired().wire());
+                r.put("observed", s.observed().wire());
+                return CompletableFuture.completedFuture(Protocol.ok(r));
+            }
+            case HISTORY:
+                return CompletableFuture.supplyAsync(() -> history(request.limit(Integer.MAX_VALUE)), readers);
+            default: {
+                CompletableFuture<Map<String, Object>> f = new CompletableFuture<>();
+                tasks.add(() -> f.complete(control(op, peer, request.reason())));
+                return f;
+            }
+        }
+    }
+
+    private Map<String, Object> history(int n) {
+        try {
+            Journal.Reading reading = store.journal().read();
+            List<Map<String, Object>> all = reading.records();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("records", new ArrayList<Object>(all.subList(Math.max(0, all.size() - n), all.size())));
+            r.put("skippedLines", (long) reading.skippedLines());
+            return Protocol.ok(r);
+        } catch (IOException e) {
+            return Protocol.error(ErrorCode.INTERNAL, "cannot read the journal: " + describe(e));
+        }
+    }
+
+    private Map<String, Object> control(Operation op, Peer peer, String reason) {
+        if (shutdownSignal != null) {
+            return Protocol.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down (" + shutdownSignal
+                    + "); nothing was changed");
+        }
+        if (!writable) {
+            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "the state directory " + store.dir()
+                    + " is not writable, so the intent cannot be recorded; nothing was changed");
+        }
+        if (pending != null) finalizePending();
+        Instant now = Instant.now();
+        SupervisorStatus fresh = readStatusOrNull();
+        if (fresh != null) status = fresh;
+        boolean running = status != null && status.up();
+        IntentState target = op == Operation.STOP ? IntentState.DOWN : IntentState.UP;
+        String why = reason != null ? reason : op == Operation.RESTART ? "restart" : null;
+        ServiceState next = state.withIntent(Intent.byUser(target, now, peer.uid(), peer.pid(), why));
+        if (running && op != Operation.START) {
+            next = next.withLastShutdown(new LastShutdown(ShutdownCause.USER, null, now, null,
+                    op == Operation.RESTART ? "restart" : "warden stop by uid " + peer.uid()
+                            + (reason == null ? "" : ": " + reason)));
+        }
+        try {
+            store.saveService(next);
+        } catch (IOException e) {
+            Logger.error("could not record intent {}: {}", target.wire(), describe(e));
+            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not record the intent in " + store.dir()
+                    + " (" + describe(e) + "); nothing was changed");
+        }
+        state = next;
+        Map<String, Object> rec = intentRecord("intent", state.intent());
+        rec.put("op", op.wire());
+        journal(rec);
+        Logger.info("intent {} by uid {} (pid {}) via {}{}", target.wire(), peer.uid(), peer.pid(), op.wire(),
+                reason == null ? "" : ": " + reason);
+
+        String failure = null;
+        try {
+            if (!service.exists()) {
+                service.installFrom(template, target == IntentState.DOWN);
+                scandir.rescan();
+            }
+            service.setDownFile(target == IntentState.DOWN);
+        } catch (IOException e) {
+            failure = "cannot update the service directory: " + describe(e);
+            Logger.error(failure);
+        }
+        if (failure == null) {
+            expectingEnd = running && op != Operation.START;
+            String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
+            failure = send(letters);
+        }
+        publish();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("intent", state.intent().toJson());
+        r.put("previousPid", running ? status.pid() : null);
+        r.put("applied", failure == null);
+        r.put("message", failure == null ? "intent recorded and sent to s6" : "intent recorded; " + failure);
+        return Protocol.ok(r);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private void publish() {
+        LastShutdown shown = pending != null ? pending.classify(status) : state.lastShutdown();
+        snapshot = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems), false);
+    }
+
+    private SupervisorStatus readStatusOrNull() {
+        try {
+            return service.readStatus();
+        } catch (IOException | IllegalArgumentException e) {
+            Logger.warn("cannot read {}/supervise/status: {}", service.path(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static GatewayRun runOf(SupervisorStatus s) {
+        return s != null && s.up() ? new GatewayRun(s.pid(), s.stampLabel()) : null;
+    }
+
+    private boolean save(ServiceState s) {
+        if (!writable) return false;
+        try {
+            store.saveService(s);
+            return true;
+        } catch (IOException e) {
+            problem("could not write " + store.serviceFile() + " (" + describe(e) + "); kept in memory only");
+            return false;
+        }
+    }
+
+    private void saveRun(RunRecord r) {
+        if (!writable) return;
+        try {
+            store.saveRun(r);
+        } catch (IOException e) {
+            problem("could not write the run record (" + describe(e) + ")");
+        }
+    }
+
+    private void journal(Map<String, Object> rec) {
+        if (!writable) return;
+        try {
+            store.appendJournal(rec);
+        } catch (IOException e) {
+            problem("could not append to the journal (" + describe(e) + ")");
+        }
+    }
+
+    private void problem(String p) {
+        if (problems.contains(p)) return;
+        Logger.error(p);
+        problems.add(p);
+        if (snapshot != null) publish();
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
+        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+            return ((java.nio.file.FileSystemException) e).getReason() + ": " + ((java.nio.file.FileSystemException) e).getFile();
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    private static Map<String, Object> record(String event) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", Instant.now().toString());
+        m.put("event", event);
+        return m;
+    }
+
+    private static Map<String, Object> intentRecord(String event, Intent i) {
+        Map<String, Object> m = record(event);
+        m.putAll(i.toJson());
+        return m;
+    }
+
+    private static Map<String, Object> shutdownRecord(LastShutdown ls) {
+        Map<String, Object> m = record("shutdown");
+        m.putAll(ls.toJson());
+        return m;
+    }
+
+    private void close() {
+        try {
+            if (watcher != null) watcher.close();
+            if (server != null) server.close();
+            if (lock != null) lock.close();
+        } catch (IOException e) {
+            Logger.warn("while closing: {}", e.getMessage());
+        }
+        readers.shutdownNow();
+    }
+}

@@ -1,0 +1,16 @@
+package io.warden.daemon;
+
+/** Exit codes of {@code warden daemon} (the command line's own are in {@code io.warden.cli.ExitCode}). */
+public final class DaemonExit {
+    /** Stopped by SIGTERM/SIGINT with the cause recorded. */
+    public static final int CLEAN = 0;
+    /** Configuration that cannot be used (a bad environment variable or flag). */
+    public static final int CONFIG = 2;
+    /** Another daemon holds the state directory or answers on the socket. */
+    public static final int ALREADY_RUNNING = 6;
+    /** Could not start: template missing, scandir unusable, socket cannot be bound. */
+    public static final int STARTUP_FAILED = 7;
+
+    private DaemonExit() {
+    }
+}

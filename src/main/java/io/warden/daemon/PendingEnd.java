@@ -1,0 +1,45 @@
+package io.warden.daemon;
+
+import io.warden.s6.Signals;
+import io.warden.s6.SupervisorStatus;
+import io.warden.state.LastShutdown;
+import io.warden.state.ShutdownCause;
+
+import java.time.Instant;
+
+/**
+ * A gateway end that warden did not ask for, waiting out the signal window: in a container stop the supervisor
+ * may take the gateway down a moment before warden's own SIGTERM arrives, and then the end is {@code signal}.
+ * If no signal comes within the window it is {@code crash}, or {@code external} when s6's want-up was cleared
+ * behind warden's back ({@code s6-svc -d}) and the exit was not a fatal-configuration failure.
+ */
+public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, long deadlineNanos) {
+
+    public LastShutdown asSignal(String signal, Instant now) {
+        long ms = java.time.Duration.between(at, now).toMillis();
+        return new LastShutdown(ShutdownCause.SIGNAL, signal, at, null,
+                "gateway went down " + ms + " ms before warden received " + signal);
+    }
+
+    /** Classifies with the freshest status: want-up is cleared only by {@code s6-svc -d} or a permanent failure. */
+    public LastShutdown classify(SupervisorStatus latest) {
+        SupervisorStatus s = latest != null ? latest : endStatus;
+        boolean wantUpCleared = s != null && !s.wantUp() && s.pid() == 0;
+        boolean fatal = s != null && Observed.isFatalConfig(s);
+        Integer exitCode = null;
+        String signal = null;
+        // s6 sets the wait status at the death, keeps it through finish and while a restarted run is up
+        SupervisorStatus death = endStatus != null && !endStatus.up() ? endStatus : s;
+        if (death != null) {
+            if (death.exited()) exitCode = death.exitCode();
+            else signal = Signals.name(death.termSignal());
+        }
+        if (wantUpCleared && !fatal) {
+            return new LastShutdown(ShutdownCause.EXTERNAL, signal, at, exitCode,
+                    "stopped behind warden's back (s6 want-up cleared, pid " + endedPid + ")");
+        }
+        String how = exitCode != null ? "exited with code " + exitCode : signal != null ? "killed by " + signal : "ended";
+        return new LastShutdown(ShutdownCause.CRASH, signal, at, exitCode,
+                "gateway pid " + endedPid + " " + how + (fatal ? " (fatal configuration: not restarted)" : ""));
+    }
+}

@@ -1,0 +1,67 @@
+package io.warden.daemon;
+
+import io.warden.s6.SupervisorKind;
+import io.warden.s6.SupervisorStatus;
+import io.warden.state.IntentState;
+import io.warden.state.LastShutdown;
+import io.warden.state.ServiceState;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable picture of everything {@code status} reports, rebuilt by the daemon's loop after each change and
+ * read by socket threads without locks.
+ */
+public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
+                       SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
+                       boolean backoff) {
+
+    public Observed observed() {
+        Observed o = Observed.derive(status);
+        if (backoff && o != Observed.UP) return Observed.BACKOFF;
+        return o;
+    }
+
+    public IntentState desired() {
+        return state.intent().state();
+    }
+
+    /** What {@code check} answers: the observed state is the one the intent asks for. */
+    public boolean healthy() {
+        Observed o = observed();
+        return desired() == IntentState.UP ? o == Observed.UP : o == Observed.DOWN;
+    }
+
+    public Map<String, Object> toJson() {
+        Observed o = observed();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", state.service());
+        m.put("desired", desired().wire());
+        m.put("observed", o.wire());
+        m.put("pid", o == Observed.UP ? status.pid() : null);
+        m.put("upSince", o == Observed.UP ? status.stamp().toString() : null);
+        m.put("intent", state.intent().toJson());
+        m.put("lastShutdown", lastShutdown == null ? null : lastShutdown.toJson());
+        m.put("supervisor", supervisor.wire());
+        m.put("healthy", healthy());
+        m.put("drift", !healthy() && o != Observed.STARTING && o != Observed.STOPPING);
+        if (status != null && status.pid() == 0 && !status.stamp().equals(Instant.EPOCH)) {
+            Map<String, Object> exit = new LinkedHashMap<>();
+            exit.put("exitCode", status.exited() ? (long) status.exitCode() : null);
+            exit.put("signal", status.exited() ? null : io.warden.s6.Signals.name(status.termSignal()));
+            exit.put("at", status.stamp().toString());
+            m.put("lastExit", exit);
+        }
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("running", true);
+        w.put("pid", wardenPid);
+        w.put("startedAt", wardenStartedAt.toString());
+        m.put("warden", w);
+        m.put("degraded", new ArrayList<>(problems));
+        return m;
+    }
+}

@@ -1,0 +1,65 @@
+package io.warden.s6;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds s6 processes through /proc. s6-svscan and s6-supervise both chdir into the directory they serve, so a
+ * process's name plus its working directory says which scandir or servicedir it supervises. Needs no FIFO and
+ * never disturbs the supervisor (taking its lock to probe it would).
+ */
+public final class ProcessTable {
+    private final Path proc;
+
+    public ProcessTable(Path proc) {
+        this.proc = proc;
+    }
+
+    public static ProcessTable system() {
+        return new ProcessTable(Path.of("/proc"));
+    }
+
+    /** The pid of a process named {@code comm} whose working directory is {@code dir}, or 0. */
+    public long find(String comm, Path dir) {
+        Path want;
+        try {
+            want = dir.toRealPath();
+        } catch (IOException e) {
+            return 0;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!isNumeric(name)) continue;
+                try {
+                    if (!comm.equals(Files.readString(p.resolve("comm"), StandardCharsets.UTF_8).trim())) continue;
+                    if (want.equals(Files.readSymbolicLink(p.resolve("cwd")))) return Long.parseLong(name);
+                } catch (IOException e) {
+                    // the process ended while we looked, or is not ours to inspect: not the one we want
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + proc + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    /** The command name of pid 1 in this pid namespace, or "" when unreadable. */
+    public String initName() {
+        try {
+            return Files.readString(proc.resolve("1/comm"), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean isNumeric(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) return false;
+        }
+        return !s.isEmpty();
+    }
+}

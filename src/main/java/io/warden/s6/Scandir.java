@@ -1,0 +1,39 @@
+package io.warden.s6;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** The directory s6-svscan watches ({@code /run/service}). */
+public final class Scandir {
+    private final Path dir;
+
+    public Scandir(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public ServiceDirectory service(String name) {
+        return new ServiceDirectory(dir.resolve(name));
+    }
+
+    /**
+     * Asks s6-svscan to rescan ({@code s6-svscanctl -a}). The FIFO is opened read-write, which Linux never blocks
+     * on (fifo(7)), so this stays in plain Java: if no s6-svscan reads, the byte is simply dropped, and that is
+     * harmless because a scanner that starts later scans anyway. Returns false when there is no control FIFO.
+     */
+    public boolean rescan() throws IOException {
+        Path control = dir.resolve(".s6-svscan/control");
+        if (!Files.exists(control)) return false;
+        try (FileChannel ch = FileChannel.open(control, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {'a'}));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,131 @@
+package io.warden.s6;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** One s6 service directory in the scandir: its files, its {@code down} marker, its status and control FIFO. */
+public final class ServiceDirectory {
+    private final Path dir;
+    private final ControlFifo control;
+
+    public ServiceDirectory(Path dir) {
+        this.dir = dir;
+        this.control = new ControlFifo(dir.resolve("supervise/control"));
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path superviseDir() {
+        return dir.resolve("supervise");
+    }
+
+    public boolean exists() {
+        return Files.isDirectory(dir);
+    }
+
+    public boolean hasDownFile() {
+        return Files.exists(dir.resolve("down"));
+    }
+
+    /** Creates or removes {@code ./down}, which decides the wanted state whenever s6-supervise (re)starts. */
+    public void setDownFile(boolean down) throws IOException {
+        Path f = dir.resolve("down");
+        if (down) {
+            try {
+                Files.createFile(f);
+            } catch (FileAlreadyExistsException e) {
+                return;
+            }
+        } else if (!Files.deleteIfExists(f)) {
+            return;
+        }
+        io.warden.state.DurableFile.syncDirectory(dir);
+    }
+
+    /** The supervisor's view, or null when no status file exists yet (not supervised, or just installed). */
+    public SupervisorStatus readStatus() throws IOException {
+        byte[] b;
+        try {
+            b = Files.readAllBytes(dir.resolve("supervise/status"));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        return SupervisorStatus.parse(b);
+    }
+
+    /** Whether an s6-supervise process serves this directory right now. */
+    public boolean supervised(ProcessTable procs) {
+        return procs.find("s6-supervise", dir) != 0;
+    }
+
+    /** Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control}. */
+    public void control(String commands) throws IOException {
+        control.send(commands);
+    }
+
+    /**
+     * Installs the directory from a template, atomically: copy under a dot-name (s6-svscan ignores those), add
+     * {@code down} if wanted, then rename into place. A reader never sees a half-copied service.
+     */
+    public void installFrom(Path template, boolean down) throws IOException {
+        if (!Files.isDirectory(template)) {
+            throw new NoSuchFileException(template.toString(), null, "service template directory is missing");
+        }
+        if (!Files.isRegularFile(template.resolve("run"))) {
+            throw new NoSuchFileException(template.resolve("run").toString(), null, "service template has no run file");
+        }
+        Path parent = dir.getParent();
+        Files.createDirectories(parent);
+        Path staging = parent.resolve("." + dir.getFileName() + ".warden-" + ProcessHandle.current().pid());
+        deleteTree(staging);
+        try (Stream<Path> walk = Files.walk(template)) {
+            for (Path src : (Iterable<Path>) walk::iterator) {
+                Path rel = template.relativize(src);
+                if (rel.toString().equals("supervise") || rel.toString().startsWith("supervise/")
+                        || rel.toString().equals("event") || rel.toString().startsWith("event/")
+                        || rel.toString().equals("down")) {
+                    continue;
+                }
+                Path dst = staging.resolve(rel.toString());
+                if (Files.isDirectory(src)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(src, dst, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        if (down) Files.createFile(staging.resolve("down"));
+        io.warden.state.DurableFile.syncDirectory(staging);
+        try {
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteTree(staging);
+            throw e;
+        }
+    }
+
+    /** Removes dot-named staging directories a crashed warden left in the scandir. */
+    public void removeStaleStaging() throws IOException {
+        Path parent = dir.getParent();
+        if (!Files.isDirectory(parent)) return;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + dir.getFileName() + ".warden-*")) {
+            for (Path p : ds) deleteTree(p);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.delete(x);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.warden.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small file replaced as a whole and durable once {@link #write} returns: temporary file, fsync, atomic rename,
+ * fsync of the directory. A crash at any point leaves either the old or the new content, plus at worst a
+ * temporary file that {@link StateStore} removes at the next start.
+ */
+public final class DurableFile {
+    /** Prefix of temporary files; anything starting with it in the state directory is a torn write. */
+    public static final String TEMP_PREFIX = ".tmp-";
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    private final Path path;
+
+    public DurableFile(Path path) {
+        this.path = path;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The content, or null when the file does not exist. */
+    public String read() throws IOException {
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    public void write(String content) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        Path tmp = dir.resolve(TEMP_PREFIX + path.getFileName() + "-" + ProcessHandle.current().pid() + "-"
+                + COUNTER.incrementAndGet());
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        syncDirectory(dir);
+    }
+
+    /** Makes a rename or a new directory entry durable (Linux allows fsync on a directory opened read-only). */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

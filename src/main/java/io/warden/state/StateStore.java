@@ -1,0 +1,162 @@
+package io.warden.state;
+
+import io.warden.json.JsonException;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state volume: the service's intent and last shutdown ({@code <service>.json}), the record of warden's
+ * current run ({@code run.json}) and the journal. Damaged files are renamed aside, never overwritten or deleted.
+ */
+public final class StateStore {
+    public static final String RUN_FILE = "run.json";
+    public static final String CORRUPT_SUFFIX = ".corrupt-";
+
+    private final Path dir;
+    private final String service;
+    private final DurableFile serviceFile;
+    private final DurableFile runFile;
+    private final Journal journal;
+
+    public StateStore(Path dir, String service) {
+        this(dir, service, Journal.DEFAULT_MAX_BYTES);
+    }
+
+    public StateStore(Path dir, String service, long journalMaxBytes) {
+        this.dir = dir;
+        this.service = service;
+        this.serviceFile = new DurableFile(dir.resolve(serviceFileName(service)));
+        this.runFile = new DurableFile(dir.resolve(RUN_FILE));
+        this.journal = new Journal(dir, journalMaxBytes);
+    }
+
+    public static String serviceFileName(String service) {
+        return service + ".json";
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path serviceFile() {
+        return serviceFile.path();
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    /** Creates the directory when missing (mode 0755 parents, as for any volume mount point). */
+    public void ensureDirectory() throws IOException {
+        Files.createDirectories(dir);
+    }
+
+    /** Removes temporary files left by writes that a crash interrupted; returns their names. */
+    public List<String> removeTornWrites() throws IOException {
+        List<String> removed = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, DurableFile.TEMP_PREFIX + "*")) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+                removed.add(p.getFileName().toString());
+            }
+        }
+        return removed;
+    }
+
+    public Loaded<ServiceState> loadService() {
+        return load(serviceFile, text -> {
+            ServiceState s = ServiceState.fromFileText(text);
+            if (!s.service().equals(service)) {
+                throw new JsonException("file is for service '" + s.service() + "', not '" + service + "'");
+            }
+            return s;
+        });
+    }
+
+    public Loaded<RunRecord> loadRun() {
+        return load(runFile, RunRecord::fromFileText);
+    }
+
+    /** Reads without moving anything aside: for the command line, which must never change the volume. */
+    public Loaded<ServiceState> peekService() {
+        try {
+            String text = serviceFile.read();
+            if (text == null) return Loaded.absent();
+            return Loaded.of(ServiceState.fromFileText(text));
+        } catch (IOException | JsonException e) {
+            return Loaded.damaged(serviceFile.path() + ": " + e.getMessage(), null);
+        }
+    }
+
+    public void saveService(ServiceState s) throws IOException {
+        serviceFile.write(s.toFileText());
+    }
+
+    public void saveRun(RunRecord r) throws IOException {
+        runFile.write(r.toFileText());
+    }
+
+    public void appendJournal(Map<String, Object> record) throws IOException {
+        journal.append(record);
+    }
+
+    private interface Parser<T> {
+        T parse(String text) throws JsonException;
+    }
+
+    private <T> Loaded<T> load(DurableFile file, Parser<T> parser) {
+        String text;
+        try {
+            text = file.read();
+        } catch (AccessDeniedException e) {
+            return Loaded.damaged(file.path() + ": permission denied", null);
+        } catch (IOException e) {
+            return Loaded.damaged(file.path() + ": cannot read: " + e, null);
+        }
+        if (text == null) return Loaded.absent();
+        try {
+            if (text.isBlank()) throw new JsonException("file is empty");
+            return Loaded.of(parser.parse(text));
+        } catch (JsonException e) {
+            Path aside = file.path().resolveSibling(file.path().getFileName() + CORRUPT_SUFFIX
+                    + Instant.now().toString().replace(':', '-'));
+            String where;
+            try {
+                Files.move(file.path(), aside, StandardCopyOption.ATOMIC_MOVE);
+                DurableFile.syncDirectory(dir);
+                where = "kept aside as " + aside.getFileName();
+            } catch (IOException moveFailed) {
+                where = "could not be moved aside (" + moveFailed.getMessage() + "), left in place";
+            }
+            return Loaded.damaged(file.path() + ": " + e.getMessage() + "; " + where, aside);
+        }
+    }
+
+    /** The outcome of reading one state file: a value, nothing (first boot), or a documented problem. */
+    public record Loaded<T>(T value, String problem, Path keptAside) {
+        static <T> Loaded<T> of(T v) {
+            return new Loaded<>(v, null, null);
+        }
+
+        static <T> Loaded<T> absent() {
+            return new Loaded<>(null, null, null);
+        }
+
+        static <T> Loaded<T> damaged(String problem, Path aside) {
+            return new Loaded<>(null, problem, aside);
+        }
+
+        public boolean damaged() {
+            return problem != null;
+        }
+    }
+}
