@@ -1,0 +1,237 @@
+package io.warden.it;
+
+import io.warden.json.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.warden.it.S6Sandbox.object;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The core scenarios against real s6, the real daemon and the real command line, each as its own process. */
+class HostScenariosIT {
+    @TempDir
+    Path tmp;
+    S6Sandbox box;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (box != null) box.close();
+    }
+
+    private S6Sandbox sandbox() throws Exception {
+        box = new S6Sandbox(tmp);
+        box.env("WARDEN_SIGNAL_WINDOW", "1");
+        return box;
+    }
+
+    @Test
+    void freshStartBringsTheGatewayUp() throws Exception {
+        sandbox().boot();
+        long pid = box.awaitGatewayUp();
+        Map<String, Object> s = box.status();
+        assertEquals("gateway", s.get("service"));
+        assertEquals("up", s.get("desired"));
+        assertEquals(pid, s.get("pid"));
+        assertEquals("default", object(s, "intent").get("source"));
+        assertNull(s.get("lastShutdown"));
+        assertEquals("s6", s.get("supervisor"));
+        assertEquals(0, box.cli("status").exit());
+        assertEquals(0, box.cli("check").exit());
+    }
+
+    @Test
+    void containerStopThenFreshStartBringsTheGatewayBack() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        box.containerStop(true);
+        assertEquals(0, box.warden().exitValue(), "warden exits 0 on SIGTERM");
+
+        box.boot();
+        box.awaitGatewayUp();
+        Map<String, Object> s = box.status();
+        assertEquals("up", s.get("desired"));
+        assertEquals("signal", object(s, "lastShutdown").get("cause"));
+        assertEquals("SIGTERM", object(s, "lastShutdown").get("signal"));
+    }
+
+    @Test
+    void wardenFirstContainerStopIsAlsoSignal() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        box.containerStop(false);
+        box.boot();
+        box.awaitGatewayUp();
+        assertEquals("signal", object(box.status(), "lastShutdown").get("cause"));
+    }
+
+    @Test
+    void explicitStopSurvivesContainerRestartsUntilExplicitStart() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        S6Sandbox.Cli stop = box.cli("stop", "--reason", "maintenance");
+        assertEquals(0, stop.exit(), stop.toString());
+        assertEquals("down", box.status().get("observed"));
+
+        for (int i = 0; i < 2; i++) {
+            box.containerStop(i == 0);
+            box.boot();
+            Thread.sleep(1500);
+            Map<String, Object> s = box.status();
+            assertEquals("down", s.get("desired"));
+            assertEquals("down", s.get("observed"), "gateway must stay down after restart " + (i + 1));
+            assertEquals("user", object(s, "lastShutdown").get("cause"));
+            assertEquals("maintenance", object(s, "intent").get("reason"));
+            assertEquals(0, box.cli("check").exit(), "a deliberately stopped gateway is healthy");
+            assertEquals(3, box.cli("status").exit(), "status exits 3 when the gateway is not up");
+            assertTrue(Files.exists(box.serviceDir().resolve("down")));
+        }
+
+        S6Sandbox.Cli start = box.cli("start");
+        assertEquals(0, start.exit(), start.toString());
+        assertEquals("up", box.status().get("observed"));
+        assertEquals("user", object(box.status(), "intent").get("source"));
+    }
+
+    @Test
+    void restartWaitsForANewPid() throws Exception {
+        sandbox().boot();
+        long before = box.awaitGatewayUp();
+        S6Sandbox.Cli r = box.cli("restart");
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Object> s = box.status();
+        assertEquals("up", s.get("observed"));
+        assertNotEquals(before, s.get("pid"));
+        assertEquals("user", object(s, "lastShutdown").get("cause"));
+        assertEquals("restart", object(s, "intent").get("reason"));
+    }
+
+    @Test
+    void wardenKilledAloneDoesNotBounceTheGateway() throws Exception {
+        sandbox().boot();
+        long pid = box.awaitGatewayUp();
+        box.warden().destroyForcibly().waitFor();
+        box.startWarden();
+        Map<String, Object> s = box.status();
+        assertEquals("up", s.get("observed"));
+        assertEquals(pid, s.get("pid"), "the gateway keeps its pid across a warden restart");
+        assertNull(s.get("lastShutdown"), "a warden-only kill ends no gateway run");
+        assertTrue(box.cli("history", "--json").out().contains("warden-unclean-end"));
+    }
+
+    @Test
+    void everythingKilledIsRecordedAsUnclean() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        box.killEverything();
+        box.boot();
+        box.awaitGatewayUp();
+        Map<String, Object> s = box.status();
+        assertEquals("unclean", object(s, "lastShutdown").get("cause"));
+        assertEquals("up", s.get("desired"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void repeatedSigtermDuringShutdownRecordsOneCause() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        long pid = box.warden().pid();
+        for (int i = 0; i < 3; i++) {
+            new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor();
+        }
+        S6Sandbox.waitGone(box.warden());
+        assertEquals(0, box.warden().exitValue());
+        List<Object> history = (List<Object>) Json.parse(box.cli("history", "--json", "-n", "1000").out().trim());
+        long stops = history.stream().filter(r -> "warden-stop".equals(((Map<String, Object>) r).get("event"))).count();
+        assertEquals(1, stops, "exactly one shutdown record");
+        S6Sandbox.Cli offline = box.cli("status", "--json");
+        assertEquals(4, offline.exit(), "status exits 4 when the daemon is not running");
+        Map<String, Object> s = (Map<String, Object>) Json.parse(offline.out().trim());
+        assertEquals("up", s.get("desired"));
+        assertEquals("signal", object(s, "lastShutdown").get("cause"));
+        assertEquals(false, object(s, "warden").get("running"));
+    }
+
+    @Test
+    void gatewayCrashIsRecordedAndRestartedWithIntentUntouched() throws Exception {
+        sandbox().boot();
+        long pid = box.awaitGatewayUp();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        S6Sandbox.await("crash recorded", Duration.ofSeconds(15), () -> {
+            try {
+                Map<String, Object> last = object(box.status(), "lastShutdown");
+                return last != null && "crash".equals(last.get("cause"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        long again = box.awaitGatewayUp();
+        assertNotEquals(pid, again, "s6 restarted the gateway");
+        Map<String, Object> s = box.status();
+        assertEquals("SIGKILL", object(s, "lastShutdown").get("signal"));
+        assertEquals("default", object(s, "intent").get("source"));
+        assertEquals("up", s.get("desired"));
+    }
+
+    @Test
+    void stopBehindWardensBackIsExternalAndUnhealthy() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        assertEquals(0, box.s6("s6-svc", "-d").exit());
+        S6Sandbox.await("external recorded", Duration.ofSeconds(15), () -> {
+            try {
+                Map<String, Object> last = object(box.status(), "lastShutdown");
+                return last != null && "external".equals(last.get("cause"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Map<String, Object> s = box.status();
+        assertEquals("up", s.get("desired"), "drift never changes intent");
+        assertEquals("down", s.get("observed"));
+        assertEquals(true, s.get("drift"));
+        assertEquals(1, box.cli("check").exit(), "a gateway that should be up and is not is unhealthy");
+    }
+
+    @Test
+    void fatalConfigurationIsFailedNotRestarted() throws Exception {
+        sandbox();
+        Files.writeString(tmp.resolve("template/gateway/exit-code"), "78\n");
+        box.boot();
+        S6Sandbox.await("failed", Duration.ofSeconds(15), () -> {
+            try {
+                return "failed".equals(box.status().get("observed"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals("up", box.status().get("desired"));
+        assertEquals(1, box.cli("check").exit());
+        S6Sandbox.Cli start = box.cli("start", "--timeout", "5");
+        assertEquals(1, start.exit(), start.toString());
+        assertTrue(start.err().contains("fatal configuration"), start.err());
+    }
+
+    @Test
+    void secondDaemonOnTheSameVolumeRefusesAndTheFirstIsUnharmed() throws Exception {
+        sandbox().boot();
+        long pid = box.awaitGatewayUp();
+        Process first = box.warden();
+        Process second = box.spawnWarden();
+        S6Sandbox.waitGone(second);
+        assertEquals(6, second.exitValue());
+        assertTrue(box.log().contains("refusing to start"), box.log());
+        assertTrue(first.isAlive());
+        assertEquals(pid, box.status().get("pid"));
+    }
+}
