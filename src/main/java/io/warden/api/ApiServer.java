@@ -125,7 +125,9 @@ public final class ApiServer implements AutoCloseable {
     private void sweepIdle() {
         long now = System.nanoTime();
         for (Connection c : new ArrayList<>(connections)) {
-            if (!c.inFlight && now - c.lastActivity > idleTimeoutMillis * 1_000_000L) {
+            if (c.draining && now - c.lastActivity > idleTimeoutMillis * 1_000_000L) {
+                c.close();
+            } else if (!c.draining && !c.inFlight && now - c.lastActivity > idleTimeoutMillis * 1_000_000L) {
                 c.fail(ErrorCode.TIMEOUT, "no complete request within " + idleTimeoutMillis + " ms");
             }
         }
@@ -158,6 +160,8 @@ public final class ApiServer implements AutoCloseable {
         private boolean inFlight;
         private boolean closeAfterWrite;
         private boolean eof;
+        /** Answered and half-closed; unread input is discarded so that closing does not reset the answer away. */
+        private boolean draining;
 
         Connection(SocketChannel ch, Peer peer) {
             this.ch = ch;
@@ -165,6 +169,12 @@ public final class ApiServer implements AutoCloseable {
         }
 
         void onReadable() throws IOException {
+            if (draining) {
+                in.clear();
+                if (ch.read(in) < 0) close();
+                in.clear();
+                return;
+            }
             if (inFlight || closeAfterWrite) {
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 return;
@@ -265,6 +275,13 @@ public final class ApiServer implements AutoCloseable {
                     return;
                 }
                 out.remove(0);
+            }
+            if (closeAfterWrite && !eof) {
+                draining = true;
+                lastActivity = System.nanoTime();
+                ch.shutdownOutput();
+                key.interestOps(SelectionKey.OP_READ);
+                return;
             }
             if (closeAfterWrite || (eof && in.position() == 0 && !inFlight)) {
                 close();

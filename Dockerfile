@@ -1,0 +1,119 @@
+# warden + gateway under real s6-overlay: the PRODUCTION image.
+# Needs the internet at build time (Debian packages, Maven Central, the
+# s6-overlay release tarballs, sha256-pinned below). Machines without the
+# internet build docker/Dockerfile.offline instead (docker/build-image.sh):
+# same s6-rootfs/, same paths, same S6_* settings.
+#
+#   docker compose build            (or: docker build -t warden:latest .)
+
+ARG DEBIAN_IMAGE=debian:bookworm-slim
+
+# ---------------------------------------------------------------- build stage
+# Builds target/warden.jar with Maven and links a minimal JRE for it.
+FROM ${DEBIAN_IMAGE} AS build
+# (man1 is missing in -slim images and the JDK's postinst links into it)
+RUN mkdir -p /usr/share/man/man1 \
+ && apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      openjdk-17-jdk-headless maven \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pom.xml ./
+# Dependencies in their own layer (best effort: `package` fetches the rest).
+RUN mvn -q -B dependency:go-offline || true
+COPY src/ src/
+RUN mvn -q -B -DskipTests package && test -s target/warden.jar
+# Minimal JRE: the modules listed in docker/jre-modules plus what jdeps finds
+# in the shaded jar (same rule as docker/make-jre.sh for the offline image).
+COPY docker/jre-modules /tmp/jre-modules
+RUN set -eu; \
+    mods=$(grep -v '^[[:space:]]*\(#\|$\)' /tmp/jre-modules | sed 's/[[:space:]]//g' | paste -sd, -); \
+    found=$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps target/warden.jar | tail -n 1); \
+    mods=$(echo "$mods,$found" | tr , '\n' | sed '/^$/d' | sort -u | paste -sd, -); \
+    echo "jlink modules: $mods"; \
+    jlink --add-modules "$mods" --output /opt/warden/jre \
+      --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive; \
+    rm -f /opt/warden/jre/lib/server/classes_nocoops.jsa; \
+    cp target/warden.jar /opt/warden/warden.jar
+
+# -------------------------------------------------------------- runtime image
+FROM ${DEBIAN_IMAGE}
+
+# s6-overlay 3.2.0.2 (bundles s6 2.13.1.0: 43-byte supervise/status, which
+# warden parses by length; still uses /etc/s6-overlay/s6-rc.d/user/contents.d).
+# sha256 of the v3.2.0.2 release assets, as pinned in several independent
+# public Dockerfiles (and published beside each asset as <file>.sha256):
+#   s6-overlay-noarch.tar.xz            6dbcde15...fd02dae
+#   s6-overlay-x86_64.tar.xz            59289456...904f478
+#   s6-overlay-aarch64.tar.xz           8b22a2ea...9f66f785
+#   s6-overlay-symlinks-noarch.tar.xz   da955247...aec864a37
+#   s6-overlay-symlinks-arch.tar.xz     a50ca9cc...840b89a19b
+# Changing the version means changing every checksum below.
+ARG S6_OVERLAY_VERSION=3.2.0.2
+ARG S6_OVERLAY_NOARCH_SHA256=6dbcde158a3e78b9bb141d7bcb5ccb421e563523babbe2c64470e76f4fd02dae
+ARG S6_OVERLAY_X86_64_SHA256=59289456ab1761e277bd456a95e737c06b03ede99158beb24f12b165a904f478
+ARG S6_OVERLAY_AARCH64_SHA256=8b22a2eaca4bf0b27a43d36e65c89d2701738f628d1abd0cea5569619f66f785
+ARG S6_OVERLAY_SYMLINKS_NOARCH_SHA256=da9552471ac9d324f07f22b546dfc36f0a76897d36a0f69952813feaec864a37
+ARG S6_OVERLAY_SYMLINKS_ARCH_SHA256=a50ca9cc9c773bfcee362a96a0c68aeef1088d6873ff2968edcb5c840b89a19b
+# Set by BuildKit; the legacy builder leaves it empty (= amd64).
+ARG TARGETARCH
+
+RUN set -eu; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl xz-utils; \
+    case "${TARGETARCH:-amd64}" in \
+      amd64) arch=x86_64;  arch_sha=$S6_OVERLAY_X86_64_SHA256 ;; \
+      arm64) arch=aarch64; arch_sha=$S6_OVERLAY_AARCH64_SHA256 ;; \
+      *) echo "no pinned s6-overlay checksum for architecture ${TARGETARCH}" >&2; exit 1 ;; \
+    esac; \
+    url=https://github.com/just-containers/s6-overlay/releases/download/v${S6_OVERLAY_VERSION}; \
+    cd /tmp; \
+    for f in s6-overlay-noarch.tar.xz "s6-overlay-$arch.tar.xz" s6-overlay-symlinks-noarch.tar.xz s6-overlay-symlinks-arch.tar.xz; do \
+      curl -fsSL --retry 3 -o "$f" "$url/$f"; \
+    done; \
+    printf '%s  %s\n' \
+      "$S6_OVERLAY_NOARCH_SHA256" s6-overlay-noarch.tar.xz \
+      "$arch_sha" "s6-overlay-$arch.tar.xz" \
+      "$S6_OVERLAY_SYMLINKS_NOARCH_SHA256" s6-overlay-symlinks-noarch.tar.xz \
+      "$S6_OVERLAY_SYMLINKS_ARCH_SHA256" s6-overlay-symlinks-arch.tar.xz \
+      | sha256sum -c -; \
+    for f in s6-overlay-noarch.tar.xz "s6-overlay-$arch.tar.xz" s6-overlay-symlinks-noarch.tar.xz s6-overlay-symlinks-arch.tar.xz; do \
+      tar -C / -Jxpf "$f"; \
+    done; \
+    rm -f /tmp/s6-overlay-*.tar.xz; \
+    apt-get purge -y --auto-remove curl xz-utils; \
+    rm -rf /var/lib/apt/lists/*
+
+COPY --from=build /opt/warden/ /opt/warden/
+COPY s6-rootfs/ /
+
+# s6-overlay settings (S6-NOTES.md §A4, §A5, §F). On `docker stop`, s6-rc
+# takes warden (an s6-rc longrun) down first; only then do the run-time
+# /run/service slots (the gateway) get `d` + SIGTERM, followed by an
+# UNCONDITIONAL sleep of S6_KILL_GRACETIME and SIGKILL for what is left.
+# Worst case: warden's timeout-kill (3 s, it normally exits in < 1 s)
+# + S6_KILL_GRACETIME (3 s) + ~0.4 s = 6.4 s, inside Docker's / compose's 10 s.
+#  S6_KILL_GRACETIME=3000       the gateway's shutdown window in a container
+#                               stop (and the minimum stop time: ~3.4 s).
+#  S6_SERVICES_GRACETIME=3000   wait for legacy /etc/services.d services; this
+#                               image has none (set explicitly, s6 default).
+#  S6_BEHAVIOUR_IF_STAGE2_FAILS=2  halt the container if warden fails to come
+#                               up (a container without warden would keep a
+#                               gateway nobody manages); restart policy and the
+#                               health check then show it.
+#  S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000  bound the wait for warden's
+#                               readiness (notification-fd) at boot: 30 s, far
+#                               above the ~1 s it needs, then stage 2 fails (2).
+# PATH: /command first, as s6-overlay does, also for the container
+# environment that with-contenv gives to warden and the gateway.
+ENV PATH=/command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    S6_KILL_GRACETIME=3000 \
+    S6_SERVICES_GRACETIME=3000 \
+    S6_BEHAVIOUR_IF_STAGE2_FAILS=2 \
+    S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000 \
+    WARDEN_STATE_DIR=/var/lib/warden
+
+LABEL warden.variant=production
+VOLUME /var/lib/warden
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["warden", "check"]
+ENTRYPOINT ["/init"]

@@ -1,0 +1,56 @@
+package io.warden.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.warden.it.S6Sandbox.object;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Peer credentials: any local user reads, only root or the control group changes intent. */
+class AccessIT {
+    @TempDir
+    Path tmp;
+    S6Sandbox box;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (box != null) box.close();
+    }
+
+    @Test
+    void unprivilegedUserReadsButMayNotStop() throws Exception {
+        box = new S6Sandbox(tmp).boot();
+        long pid = box.awaitGatewayUp();
+        S6Sandbox.Cli status = box.cliAs("nobody", "status");
+        assertEquals(0, status.exit(), status.toString());
+        assertEquals(0, box.cliAs("nobody", "check").exit());
+
+        S6Sandbox.Cli stop = box.cliAs("nobody", "stop");
+        assertEquals(5, stop.exit(), stop.toString());
+        assertTrue(stop.err().contains("uid 65534") && stop.err().contains("stop"), stop.err());
+
+        Map<String, Object> s = box.status();
+        assertEquals("up", s.get("desired"));
+        assertEquals(pid, s.get("pid"), "the refused stop touched nothing");
+        assertFalse(box.cli("history", "--json").out().contains("\"op\":\"stop\""));
+    }
+
+    @Test
+    void controlGroupMemberMayStopAndIsRecorded() throws Exception {
+        box = new S6Sandbox(tmp);
+        box.env("WARDEN_CONTROL_GROUP", "nogroup").boot();
+        box.awaitGatewayUp();
+        S6Sandbox.Cli stop = box.cliAs("nobody", "stop", "--reason", "on call");
+        assertEquals(0, stop.exit(), stop.toString());
+        Map<String, Object> intent = object(box.status(), "intent");
+        assertEquals("down", intent.get("state"));
+        assertEquals(65534L, intent.get("uid"));
+        assertTrue(intent.get("pid") instanceof Long, "the requester's pid is recorded: " + intent);
+    }
+}
