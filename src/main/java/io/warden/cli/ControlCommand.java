@@ -79,7 +79,9 @@ final class ControlCommand {
     }
 
     private static boolean reached(String op, String want, Map<String, Object> st, Object previousPid) {
-        if (!want.equals(st.get("observed"))) return false;
+        Object observed = st.get("observed");
+        if (op.equals("stop")) return "down".equals(observed) || "failed".equals(observed);
+        if (!want.equals(observed)) return false;
         return !op.equals("restart") || previousPid == null || !previousPid.equals(st.get("pid"));
     }
 }

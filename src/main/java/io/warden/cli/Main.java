@@ -44,9 +44,10 @@ public final class Main {
             switch (command) {
                 case "daemon":
                     return daemon(Args.parse(command, rest, Set.of(), Set.of()));
-                case "status":
-                    return new StatusCommand(settings(Args.parse(command, rest, Set.of(), Set.of("--json"))), out, err)
-                            .status(rest.contains("--json"));
+                case "status": {
+                    Args a = Args.parse(command, rest, Set.of(), Set.of("--json"));
+                    return new StatusCommand(settings(a), out, err).status(a.has("--json"));
+                }
                 case "check":
                     return new StatusCommand(settings(Args.parse(command, rest, Set.of(), Set.of())), out, err).check();
                 case "start":

@@ -12,6 +12,8 @@ public enum Setting {
     NOTIFY_FD("--notify-fd", "WARDEN_NOTIFY_FD", ""),
     /** Seconds a gateway end waits for warden's own signal before it counts as a crash (the rules' 5 s). */
     SIGNAL_WINDOW("--signal-window", "WARDEN_SIGNAL_WINDOW", "5"),
+    /** Longest restart hold of a crash-looping gateway, in seconds. */
+    BACKOFF_MAX("--backoff-max", "WARDEN_BACKOFF_MAX", "60"),
     JOURNAL_MAX_BYTES("--journal-max-bytes", "WARDEN_JOURNAL_MAX_BYTES", "262144"),
     S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir");
 

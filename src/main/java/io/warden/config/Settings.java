@@ -30,6 +30,7 @@ public final class Settings {
     private void validate() {
         defaultIntent();
         signalWindowMillis();
+        backoffMaxMillis();
         journalMaxBytes();
         notifyFd();
         String service = get(Setting.SERVICE);
@@ -80,6 +81,14 @@ public final class Settings {
         } catch (NumberFormatException e) {
             throw new ConfigException(Setting.SIGNAL_WINDOW.env() + " must be seconds between 0 and 3600, not '" + s + "'");
         }
+    }
+
+    public long backoffMaxMillis() {
+        int secs = positiveInt(Setting.BACKOFF_MAX, get(Setting.BACKOFF_MAX));
+        if (secs < 1 || secs > 3600) {
+            throw new ConfigException(Setting.BACKOFF_MAX.env() + " must be seconds between 1 and 3600, not " + secs);
+        }
+        return secs * 1000L;
     }
 
     public long journalMaxBytes() {

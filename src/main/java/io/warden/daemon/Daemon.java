@@ -53,6 +53,11 @@ public final class Daemon implements RequestHandler {
     private static final long IDLE_TIMEOUT_MILLIS = 5000;
     private static final int MAX_CONNECTIONS = 2048;
     private static final long SAFETY_POLL_MILLIS = 1000;
+    /** s6 spaces restarts at least 1 s apart; two such restarts are left to it before warden holds any. */
+    private static final int FREE_RESTARTS = 2;
+    private static final long BACKOFF_INITIAL_MILLIS = 1000;
+    /** A run this long proves the gateway healthy again and clears the crash count. */
+    private static final long BACKOFF_RESET_MILLIS = 30_000;
 
     private final Settings settings;
     private final StateStore store;
@@ -62,6 +67,7 @@ public final class Daemon implements RequestHandler {
     private final ProcessTable procs;
     private final AccessPolicy access;
     private final long signalWindowNanos;
+    private final CrashBackoff backoff;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final ExecutorService readers;
     private final long wardenPid = ProcessHandle.current().pid();
@@ -72,6 +78,9 @@ public final class Daemon implements RequestHandler {
     private RunRecord run;
     private SupervisorStatus status;
     private GatewayRun currentRun;
+    private Instant currentRunSince;
+    /** When a held restart is due (System.nanoTime), or 0 when no restart is held. */
+    private long backoffUntilNanos;
     private PendingEnd pending;
     private boolean expectingEnd;
     private String shutdownSignal;
@@ -93,6 +102,8 @@ public final class Daemon implements RequestHandler {
         this.procs = ProcessTable.system();
         this.access = new AccessPolicy(settings.controlGroup(), Path.of("/etc/group"));
         this.signalWindowNanos = settings.signalWindowMillis() * 1_000_000L;
+        this.backoff = new CrashBackoff(FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, settings.backoffMaxMillis(),
+                BACKOFF_RESET_MILLIS);
         this.readers = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "warden-reader");
             t.setDaemon(true);
@@ -237,7 +248,10 @@ public final class Daemon implements RequestHandler {
 
     private void loop() {
         while (true) {
-            long wait = pending == null ? 60_000_000_000L : Math.max(0, pending.deadlineNanos() - System.nanoTime());
+            long wait = 60_000_000_000L;
+            if (pending != null) wait = Math.min(wait, pending.deadlineNanos() - System.nanoTime());
+            if (backoffUntilNanos != 0) wait = Math.min(wait, backoffUntilNanos - System.nanoTime());
+            wait = Math.max(0, wait);
             Runnable task;
             try {
                 task = tasks.poll(wait, TimeUnit.NANOSECONDS);
@@ -247,6 +261,7 @@ public final class Daemon implements RequestHandler {
             }
             if (task != null) task.run();
             if (pending != null && System.nanoTime() - pending.deadlineNanos() >= 0) finalizePending();
+            if (backoffUntilNanos != 0 && System.nanoTime() - backoffUntilNanos >= 0) endBackoff();
             if (shutdownSignal != null) return;
         }
     }
@@ -255,7 +270,10 @@ public final class Daemon implements RequestHandler {
         status = s;
         GatewayRun now = runOf(s);
         if (currentRun != null && !currentRun.equals(now)) gatewayEnded(currentRun, s != null && s.up() ? null : s);
-        if (now != null && !now.equals(currentRun)) gatewayStarted(now);
+        if (now != null && !now.equals(currentRun)) {
+            gatewayStarted(now);
+            currentRunSince = s.stamp();
+        }
         currentRun = now;
         publish();
     }
@@ -287,14 +305,51 @@ public final class Daemon implements RequestHandler {
             Logger.info("gateway pid {} {} as asked", r.pid(), how);
         } else {
             if (pending != null) finalizePending();
-            pending = new PendingEnd(endStatus, r.pid(), Instant.now(), System.nanoTime() + signalWindowNanos);
+            Instant now = Instant.now();
+            pending = new PendingEnd(endStatus, r.pid(), now, System.nanoTime() + signalWindowNanos);
             Logger.warn("gateway pid {} {} unasked; cause decided in {} ms unless warden's own signal follows",
                     r.pid(), how, signalWindowNanos / 1_000_000);
+            boolean fatal = endStatus != null && endStatus.exited()
+                    && endStatus.exitCode() == Observed.FATAL_CONFIG_EXIT;
+            boolean wantedUp = endStatus == null || endStatus.wantUp();
+            if (!fatal && wantedUp) holdRestartIfLooping(currentRunSince == null ? 0
+                    : java.time.Duration.between(currentRunSince, now).toMillis());
         }
     }
 
+    /**
+     * A gateway that keeps dying gets its restarts held, longer each time: s6 is told to stop wanting it up
+     * ({@code O}, which kills nothing) and warden sends {@code u} when the hold ends. ./down and the intent are
+     * untouched, so a warden that dies meanwhile leaves the next boot to try again.
+     */
+    private void holdRestartIfLooping(long upMillis) {
+        long hold = backoff.onDeath(upMillis);
+        if (hold == 0) return;
+        if (send("O") != null) return;
+        backoffUntilNanos = System.nanoTime() + hold * 1_000_000L;
+        Map<String, Object> rec = record("backoff");
+        rec.put("holdMillis", hold);
+        rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
+        journal(rec);
+        Logger.warn("gateway died {} times in a row: holding its restart for {} ms", backoff.consecutiveDeaths(), hold);
+    }
+
+    private void endBackoff() {
+        backoffUntilNanos = 0;
+        if (shutdownSignal == null && state.intent().state() == IntentState.UP) {
+            Logger.info("restart hold over: starting the gateway");
+            send("u");
+        }
+        publish();
+    }
+
+    private void cancelBackoff() {
+        backoffUntilNanos = 0;
+    }
+
     private void finalizePending() {
-        LastShutdown ls = pending.classify(status);
+        // warden's own hold clears s6's want-up; judge by the status at the death, not by the hold
+        LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
         pending = null;
         state = state.withLastShutdown(ls);
         save(state);
@@ -428,6 +483,8 @@ public final class Daemon implements RequestHandler {
             Logger.error(failure);
         }
         if (failure == null) {
+            cancelBackoff();
+            if (op != Operation.STOP) backoff.reset();
             expectingEnd = running && op != Operation.START;
             String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
             failure = send(letters);
@@ -444,8 +501,10 @@ public final class Daemon implements RequestHandler {
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private void publish() {
-        LastShutdown shown = pending != null ? pending.classify(status) : state.lastShutdown();
-        snapshot = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems), false);
+        LastShutdown shown = pending != null
+                ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
+        snapshot = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems),
+                backoffUntilNanos != 0);
     }
 
     private SupervisorStatus readStatusOrNull() {

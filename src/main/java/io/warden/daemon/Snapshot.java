@@ -33,7 +33,8 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
     /** What {@code check} answers: the observed state is the one the intent asks for. */
     public boolean healthy() {
         Observed o = observed();
-        return desired() == IntentState.UP ? o == Observed.UP : o == Observed.DOWN;
+        // a gateway that failed on its configuration is down too: healthy when down is what was asked
+        return desired() == IntentState.UP ? o == Observed.UP : o == Observed.DOWN || o == Observed.FAILED;
     }
 
     public Map<String, Object> toJson() {

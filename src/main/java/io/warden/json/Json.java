@@ -142,11 +142,13 @@ public final class Json {
                 case 't': sb.append('\t'); break;
                 case 'u':
                     if (pos + 4 > text.length()) throw error("short unicode escape");
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad unicode escape");
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int d = Character.digit(text.charAt(pos + i), 16);
+                        if (d < 0) throw error("bad unicode escape");
+                        code = code * 16 + d;
                     }
+                    sb.append((char) code);
                     pos += 4;
                     break;
                 default: throw error("bad escape '\\" + printable(e) + "'");
@@ -154,14 +156,39 @@ public final class Json {
         }
     }
 
+    /** JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
     private Object number() throws JsonException {
         int start = pos;
         if (peek() == '-') pos++;
-        while (pos < text.length() && "0123456789.eE+-".indexOf(text.charAt(pos)) >= 0) pos++;
+        if (peek() == '0') {
+            pos++;
+        } else if (isDigit(peek())) {
+            while (isDigit(peek())) pos++;
+        } else {
+            throw error("bad number");
+        }
+        boolean integral = true;
+        if (peek() == '.') {
+            integral = false;
+            pos++;
+            if (!isDigit(peek())) throw error("bad number: digits must follow '.'");
+            while (isDigit(peek())) pos++;
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            integral = false;
+            pos++;
+            if (peek() == '+' || peek() == '-') pos++;
+            if (!isDigit(peek())) throw error("bad number: digits must follow the exponent");
+            while (isDigit(peek())) pos++;
+        }
         String s = text.substring(start, pos);
         try {
-            if (s.indexOf('.') < 0 && s.indexOf('e') < 0 && s.indexOf('E') < 0 && s.length() < 19) {
-                return Long.parseLong(s);
+            if (integral) {
+                try {
+                    return Long.parseLong(s);
+                } catch (NumberFormatException tooLong) {
+                    // beyond a long: kept as a double, like most JSON readers
+                }
             }
             double d = Double.parseDouble(s);
             if (Double.isInfinite(d) || Double.isNaN(d)) throw error("number out of range");
@@ -175,6 +202,10 @@ public final class Json {
         if (!text.startsWith(word, pos)) throw error("unexpected token");
         pos += word.length();
         return value;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private void enter() throws JsonException {

@@ -31,12 +31,25 @@ public final class DurableFile {
         return path;
     }
 
-    /** The content, or null when the file does not exist. */
+    /** The content, or null when the file does not exist; bytes that are not UTF-8 are a {@link BadContentException}. */
     public String read() throws IOException {
+        byte[] bytes;
         try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BadContentException(path + " is not valid UTF-8 text");
+        }
+    }
+
+    /** The file was read but its bytes are not text warden wrote. */
+    public static final class BadContentException extends IOException {
+        public BadContentException(String message) {
+            super(message);
         }
     }
 

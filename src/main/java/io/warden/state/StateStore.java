@@ -91,7 +91,11 @@ public final class StateStore {
         try {
             String text = serviceFile.read();
             if (text == null) return Loaded.absent();
-            return Loaded.of(ServiceState.fromFileText(text));
+            ServiceState s = ServiceState.fromFileText(text);
+            if (!s.service().equals(service)) {
+                return Loaded.damaged(serviceFile.path() + ": file is for service '" + s.service() + "'", null);
+            }
+            return Loaded.of(s);
         } catch (IOException | JsonException e) {
             return Loaded.damaged(serviceFile.path() + ": " + e.getMessage(), null);
         }
@@ -117,6 +121,8 @@ public final class StateStore {
         String text;
         try {
             text = file.read();
+        } catch (DurableFile.BadContentException e) {
+            return keepAside(file, "not valid UTF-8 text");
         } catch (AccessDeniedException e) {
             return Loaded.damaged(file.path() + ": permission denied", null);
         } catch (IOException e) {
@@ -127,18 +133,27 @@ public final class StateStore {
             if (text.isBlank()) throw new JsonException("file is empty");
             return Loaded.of(parser.parse(text));
         } catch (JsonException e) {
-            Path aside = file.path().resolveSibling(file.path().getFileName() + CORRUPT_SUFFIX
-                    + Instant.now().toString().replace(':', '-'));
-            String where;
-            try {
-                Files.move(file.path(), aside, StandardCopyOption.ATOMIC_MOVE);
-                DurableFile.syncDirectory(dir);
-                where = "kept aside as " + aside.getFileName();
-            } catch (IOException moveFailed) {
-                where = "could not be moved aside (" + moveFailed.getMessage() + "), left in place";
-            }
-            return Loaded.damaged(file.path() + ": " + e.getMessage() + "; " + where, aside);
+            return keepAside(file, e.getMessage());
         }
+    }
+
+    /** Renames a damaged file aside under a name no other file has; it is never overwritten or deleted. */
+    private <T> Loaded<T> keepAside(DurableFile file, String why) {
+        String base = file.path().getFileName() + CORRUPT_SUFFIX + Instant.now().toString().replace(':', '-');
+        Path aside = file.path().resolveSibling(base);
+        for (int i = 1; Files.exists(aside, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
+            aside = file.path().resolveSibling(base + "-" + i);
+        }
+        String where;
+        try {
+            Files.move(file.path(), aside);
+            DurableFile.syncDirectory(dir);
+            where = "kept aside as " + aside.getFileName();
+        } catch (IOException moveFailed) {
+            where = "could not be moved aside (" + moveFailed.getMessage() + "), left in place";
+            aside = null;
+        }
+        return Loaded.damaged(file.path() + ": " + why + "; " + where, aside);
     }
 
     /** The outcome of reading one state file: a value, nothing (first boot), or a documented problem. */

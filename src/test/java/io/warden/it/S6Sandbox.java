@@ -254,6 +254,48 @@ public final class S6Sandbox implements AutoCloseable {
         return new Cli(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
+    /** Starts the command line without waiting for it (stdout and stderr go to files beside the logs). */
+    public Process cliAsync(String... args) throws IOException {
+        long id = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(javaCommand(args))
+                .redirectOutput(root.resolve("cli-" + id + ".out").toFile())
+                .redirectError(root.resolve("cli-" + id + ".err").toFile());
+        pb.environment().putAll(env());
+        return pb.start();
+    }
+
+    /** Sends a signal by name ("TERM", "HUP", "QUIT", ...) to a process with kill(1). */
+    public static void signal(long pid, String name) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + pid + " failed: " + new String(out, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The environment the daemon and the command line get (state dir, socket, scandir, template, extras). */
+    public Map<String, String> environment() {
+        return env();
+    }
+
+    /** The daemon's log file of the latest start. */
+    public Path logFile() {
+        return wardenLog;
+    }
+
+    /** Runs a command, waits up to 60 s, returns its exit code and output (for mount, dd, ...). */
+    public static Cli run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " hung");
+        }
+        return new Cli(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
     public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

@@ -1,0 +1,89 @@
+package io.warden.cli;
+
+import io.warden.config.Setting;
+import io.warden.config.Settings;
+import io.warden.state.IntentState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** io.warden.config.Settings, tested here beside the command line that resolves it. */
+class SettingsTest {
+    private static Map<Setting, String> flags(Setting s, String v) {
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(s, v);
+        return m;
+    }
+
+    @Test
+    void defaults_of_the_contract() {
+        Settings s = Settings.resolve(Map.of(), Map.of());
+        assertEquals(Path.of("/var/lib/warden"), s.path(Setting.STATE_DIR));
+        assertEquals(Path.of("/run/warden/warden.sock"), s.path(Setting.SOCKET));
+        assertEquals("/run/service", s.get(Setting.SCANDIR));
+        assertEquals("gateway", s.service());
+        assertEquals("/etc/warden/services/gateway", s.get(Setting.TEMPLATE));
+        assertEquals(IntentState.UP, s.defaultIntent());
+        assertNull(s.controlGroup());
+        assertNull(s.notifyFd());
+        assertEquals(5000, s.signalWindowMillis());
+    }
+
+    @Test
+    void flag_beats_env_beats_default() {
+        Map<String, String> env = Map.of("WARDEN_STATE_DIR", "/env/state", "WARDEN_SOCKET", "/env/w.sock");
+        Settings s = Settings.resolve(env, flags(Setting.STATE_DIR, "/flag/state"));
+        assertEquals("/flag/state", s.get(Setting.STATE_DIR));
+        assertEquals("/env/w.sock", s.get(Setting.SOCKET));
+        assertEquals("/run/service", s.get(Setting.SCANDIR));
+    }
+
+    @Test
+    void empty_env_means_default() {
+        Settings s = Settings.resolve(Map.of("WARDEN_SERVICE", "", "WARDEN_DEFAULT_INTENT", ""), Map.of());
+        assertEquals("gateway", s.service());
+        assertEquals(IntentState.UP, s.defaultIntent());
+    }
+
+    @Test
+    void default_intent_down_from_env_or_flag() {
+        assertEquals(IntentState.DOWN,
+                Settings.resolve(Map.of("WARDEN_DEFAULT_INTENT", "down"), Map.of()).defaultIntent());
+        assertEquals(IntentState.UP, Settings.resolve(Map.of("WARDEN_DEFAULT_INTENT", "down"),
+                flags(Setting.DEFAULT_INTENT, "up")).defaultIntent());
+    }
+
+    @Test
+    void bad_default_intent_names_the_variable() {
+        Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                () -> Settings.resolve(Map.of("WARDEN_DEFAULT_INTENT", "sideways"), Map.of()));
+        assertTrue(e.getMessage().contains("WARDEN_DEFAULT_INTENT"), e.getMessage());
+        assertTrue(e.getMessage().contains("sideways"), e.getMessage());
+    }
+
+    @Test
+    void other_bad_values_name_their_variable() {
+        for (String[] bad : new String[][] {
+                {"WARDEN_SERVICE", "../etc"}, {"WARDEN_SERVICE", ".hidden"}, {"WARDEN_SIGNAL_WINDOW", "soon"},
+                {"WARDEN_SIGNAL_WINDOW", "-1"}, {"WARDEN_JOURNAL_MAX_BYTES", "100"},
+                {"WARDEN_JOURNAL_MAX_BYTES", "lots"}, {"WARDEN_NOTIFY_FD", "1"}, {"WARDEN_NOTIFY_FD", "x"}}) {
+            Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                    () -> Settings.resolve(Map.of(bad[0], bad[1]), Map.of()), bad[0] + "=" + bad[1]);
+            assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+        }
+    }
+
+    @Test
+    void control_group_and_notify_fd() {
+        Settings s = Settings.resolve(Map.of("WARDEN_CONTROL_GROUP", "gwadmin", "WARDEN_NOTIFY_FD", "3"), Map.of());
+        assertEquals("gwadmin", s.controlGroup());
+        assertEquals(3, s.notifyFd());
+    }
+}

@@ -1,0 +1,126 @@
+package io.warden.daemon;
+
+import io.warden.state.IntentState;
+import org.junit.jupiter.api.Test;
+
+import static io.warden.state.IntentState.DOWN;
+import static io.warden.state.IntentState.UP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BootPlanTest {
+
+    // SupervisorStatus values as s6 writes them, built with the record constructor
+    private static final java.time.Instant STAMP = java.time.Instant.parse("2026-11-28T10:16:24.948552958Z");
+
+    private static io.warden.s6.SupervisorStatus status(long pid, int wstat, boolean finishing, boolean wantUp) {
+        return new io.warden.s6.SupervisorStatus(STAMP, "@400000006b09f7fd3889c4fe", STAMP, pid, 0, wstat, false,
+                finishing, wantUp, false);
+    }
+
+    private static io.warden.s6.SupervisorStatus up(long pid) {
+        return status(pid, 0, false, true);
+    }
+
+    private static io.warden.s6.SupervisorStatus exited(int code, boolean wantUp) {
+        return status(0, code << 8, false, wantUp);
+    }
+
+    private static io.warden.s6.SupervisorStatus killed(int signo, boolean wantUp) {
+        return status(0, signo, false, wantUp);
+    }
+
+
+    @Test
+    void absent_intent_up_installs_without_down_file_and_rescans() {
+        BootPlan p = BootPlan.decide(UP, false, false, null);
+        assertTrue(p.install());
+        assertFalse(p.downFile());
+        assertNull(p.control());
+        assertTrue(p.rescan());
+    }
+
+    @Test
+    void absent_intent_down_installs_with_down_file_and_rescans() {
+        BootPlan p = BootPlan.decide(DOWN, false, false, null);
+        assertTrue(p.install());
+        assertTrue(p.downFile());
+        assertNull(p.control());
+        assertTrue(p.rescan());
+        assertTrue(p.why().contains("./down"), p.why());
+    }
+
+    @Test
+    void present_but_unsupervised_is_not_replaced_down_file_matches_intent_and_rescans() {
+        for (IntentState intent : IntentState.values()) {
+            BootPlan p = BootPlan.decide(intent, true, false, null);
+            assertFalse(p.install(), intent.name());
+            assertEquals(intent == DOWN, p.downFile(), intent.name());
+            assertNull(p.control(), intent.name());
+            assertTrue(p.rescan(), intent.name());
+        }
+    }
+
+    @Test
+    void supervised_without_readable_status_is_treated_as_unsupervised() {
+        BootPlan p = BootPlan.decide(UP, true, true, null);
+        assertFalse(p.install());
+        assertFalse(p.downFile());
+        assertNull(p.control());
+        assertTrue(p.rescan());
+    }
+
+    @Test
+    void running_gateway_matching_intent_up_is_adopted_untouched() {
+        BootPlan p = BootPlan.decide(UP, true, true, up(7325));
+        assertFalse(p.install());
+        assertFalse(p.downFile());
+        assertNull(p.control(), "no control letter for an adopted gateway");
+        assertFalse(p.rescan());
+        assertTrue(p.why().contains("7325"), p.why());
+    }
+
+    @Test
+    void running_gateway_with_intent_down_is_stopped() {
+        BootPlan p = BootPlan.decide(DOWN, true, true, up(7325));
+        assertFalse(p.install());
+        assertTrue(p.downFile());
+        assertEquals("d", p.control());
+        assertFalse(p.rescan());
+    }
+
+    @Test
+    void down_gateway_not_wanted_up_with_intent_up_is_started() {
+        BootPlan p = BootPlan.decide(UP, true, true, killed(15, false));
+        assertFalse(p.install());
+        assertFalse(p.downFile());
+        assertEquals("u", p.control());
+        assertFalse(p.rescan());
+    }
+
+    @Test
+    void down_gateway_with_intent_down_is_adopted() {
+        BootPlan p = BootPlan.decide(DOWN, true, true, killed(15, false));
+        assertFalse(p.install());
+        assertTrue(p.downFile());
+        assertNull(p.control());
+        assertFalse(p.rescan());
+    }
+
+    @Test
+    void restarting_gateway_with_intent_up_is_left_to_s6() {
+        // between two runs: pid 0, want-up still set, s6 restarts it on its own
+        BootPlan p = BootPlan.decide(UP, true, true, exited(1, true));
+        assertNull(p.control());
+        assertFalse(p.downFile());
+    }
+
+    @Test
+    void restarting_gateway_with_intent_down_is_stopped() {
+        BootPlan p = BootPlan.decide(DOWN, true, true, exited(1, true));
+        assertEquals("d", p.control());
+        assertTrue(p.downFile());
+    }
+}

@@ -1,0 +1,128 @@
+package io.warden.daemon;
+
+import io.warden.json.Json;
+import io.warden.s6.SupervisorKind;
+import io.warden.s6.SupervisorStatus;
+import io.warden.state.Intent;
+import io.warden.state.IntentState;
+import io.warden.state.LastShutdown;
+import io.warden.state.ServiceState;
+import io.warden.state.ShutdownCause;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SnapshotTest {
+    private static final Instant STAMP = Instant.parse("2026-11-28T10:16:24.948552958Z");
+    private static final Instant T0 = Instant.parse("2026-03-01T10:15:30Z");
+
+    private static SupervisorStatus status(long pid, int wstat, boolean finishing, boolean wantUp) {
+        return new SupervisorStatus(STAMP, "@400000006b09f7fd3889c4fe", STAMP, pid, 0, wstat, false, finishing,
+                wantUp, false);
+    }
+
+    private static final SupervisorStatus UP = status(7325, 0, false, true);
+    private static final SupervisorStatus DOWN = status(0, 15, false, false);
+    private static final SupervisorStatus STARTING = status(0, 1 << 8, false, true);
+    private static final SupervisorStatus FINISHING = status(7400, 15, true, false);
+
+    private static Snapshot snap(IntentState desired, SupervisorStatus s, LastShutdown last, boolean backoff) {
+        ServiceState st = new ServiceState("gateway", Intent.byUser(desired, T0, 1000, 4242L, "because"), last);
+        return new Snapshot(st, last, s, SupervisorKind.S6_OVERLAY, 99, T0, List.of(), backoff);
+    }
+
+    private static Snapshot snap(IntentState desired, SupervisorStatus s) {
+        return snap(desired, s, null, false);
+    }
+
+    @Test
+    void healthy_iff_observed_matches_desired() {
+        assertTrue(snap(IntentState.UP, UP).healthy());
+        assertFalse(snap(IntentState.UP, DOWN).healthy());
+        assertFalse(snap(IntentState.UP, STARTING).healthy());
+        assertFalse(snap(IntentState.UP, null).healthy());
+        assertTrue(snap(IntentState.DOWN, DOWN).healthy());
+        assertFalse(snap(IntentState.DOWN, UP).healthy());
+        assertFalse(snap(IntentState.DOWN, FINISHING).healthy());
+        assertFalse(snap(IntentState.DOWN, null).healthy());
+    }
+
+    @Test
+    void backoff_replaces_any_observed_state_but_up() {
+        assertEquals(Observed.BACKOFF, snap(IntentState.UP, STARTING, null, true).observed());
+        assertFalse(snap(IntentState.UP, STARTING, null, true).healthy());
+        assertEquals(Observed.UP, snap(IntentState.UP, UP, null, true).observed());
+    }
+
+    @Test
+    void pid_is_a_number_only_when_up() {
+        assertEquals(7325L, snap(IntentState.UP, UP).toJson().get("pid"));
+        // while finish runs s6 reports finish's pid: not the gateway's
+        assertNull(snap(IntentState.DOWN, FINISHING).toJson().get("pid"));
+        assertNull(snap(IntentState.UP, DOWN).toJson().get("pid"));
+        assertNull(snap(IntentState.UP, null).toJson().get("pid"));
+        assertNull(snap(IntentState.UP, status(7325, 0, false, false)).toJson().get("pid"), "stopping");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void json_has_the_contract_s_keys_and_words() throws Exception {
+        LastShutdown last = new LastShutdown(ShutdownCause.SIGNAL, "SIGTERM", T0, null, "container stop");
+        Map<String, Object> m = snap(IntentState.UP, UP, last, false).toJson();
+        // what a client sees: through the writer and back
+        Map<String, Object> j = Json.parseObject(Json.write(m));
+        for (String k : List.of("service", "desired", "observed", "pid", "intent", "lastShutdown", "supervisor")) {
+            assertTrue(j.containsKey(k), "key " + k + " in " + j.keySet());
+        }
+        assertEquals("gateway", j.get("service"));
+        assertEquals("up", j.get("desired"));
+        assertEquals("up", j.get("observed"));
+        assertEquals(7325L, j.get("pid"));
+        assertEquals("s6-overlay", j.get("supervisor"));
+        Map<String, Object> intent = (Map<String, Object>) j.get("intent");
+        for (String k : List.of("state", "source", "at", "uid", "reason")) {
+            assertTrue(intent.containsKey(k), "intent." + k + " in " + intent.keySet());
+        }
+        assertEquals("up", intent.get("state"));
+        assertEquals("user", intent.get("source"));
+        assertEquals("2026-03-01T10:15:30Z", intent.get("at"));
+        assertEquals(1000L, intent.get("uid"));
+        assertEquals("because", intent.get("reason"));
+        Map<String, Object> ls = (Map<String, Object>) j.get("lastShutdown");
+        assertEquals("signal", ls.get("cause"));
+        assertEquals("SIGTERM", ls.get("signal"));
+        assertEquals("2026-03-01T10:15:30Z", ls.get("at"));
+        assertEquals(Boolean.TRUE, j.get("healthy"));
+    }
+
+    @Test
+    void json_with_nothing_recorded_and_no_status() throws Exception {
+        Map<String, Object> j = Json.parseObject(Json.write(snap(IntentState.DOWN, null).toJson()));
+        assertTrue(j.containsKey("lastShutdown"));
+        assertNull(j.get("lastShutdown"));
+        assertTrue(j.containsKey("pid"));
+        assertNull(j.get("pid"));
+        assertEquals("unknown", j.get("observed"));
+        assertEquals("down", j.get("desired"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void down_gateway_reports_its_last_exit() {
+        Map<String, Object> m = snap(IntentState.DOWN, DOWN).toJson();
+        Map<String, Object> exit = (Map<String, Object>) m.get("lastExit");
+        assertEquals("SIGTERM", exit.get("signal"));
+        assertNull(exit.get("exitCode"));
+        assertEquals(STAMP.toString(), exit.get("at"));
+        assertEquals(Boolean.FALSE, m.get("drift"));
+        assertEquals(Boolean.TRUE, snap(IntentState.UP, DOWN).toJson().get("drift"));
+        assertEquals(Boolean.FALSE, snap(IntentState.UP, STARTING).toJson().get("drift"), "converging, no drift");
+    }
+}

@@ -1,0 +1,68 @@
+package io.warden.it;
+
+import io.warden.json.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.warden.it.S6Sandbox.object;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A gateway that dies at once, over and over: held restarts that grow to a cap, intent untouched. */
+class CrashLoopIT {
+    @TempDir
+    Path tmp;
+    S6Sandbox box;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (box != null) box.close();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void crashLoopBacksOffAndTheNextStartTriesAgain() throws Exception {
+        box = new S6Sandbox(tmp);
+        box.env("WARDEN_SIGNAL_WINDOW", "0.2").env("WARDEN_BACKOFF_MAX", "4");
+        Files.writeString(tmp.resolve("template/gateway/exit-code"), "1\n");
+        box.boot();
+
+        S6Sandbox.await("backoff observed", Duration.ofSeconds(30), () -> {
+            try {
+                return "backoff".equals(box.status().get("observed"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Map<String, Object> s = box.status();
+        assertEquals("up", s.get("desired"), "a crash loop never changes intent");
+        assertEquals("default", object(s, "intent").get("source"));
+        assertEquals("crash", object(s, "lastShutdown").get("cause"));
+        assertEquals(1, box.cli("check").exit(), "a gateway in back-off is not healthy");
+
+        Thread.sleep(12_000);
+        List<Object> history = (List<Object>) Json.parse(box.cli("history", "--json", "-n", "10000").out().trim());
+        List<Long> holds = history.stream().map(r -> (Map<String, Object>) r)
+                .filter(r -> "backoff".equals(r.get("event"))).map(r -> (Long) r.get("holdMillis")).toList();
+        System.out.println("crash loop: holds " + holds);
+        assertTrue(holds.size() >= 3, "several held restarts: " + holds);
+        for (int i = 1; i < holds.size(); i++) {
+            assertTrue(holds.get(i) >= holds.get(i - 1), "holds never shrink: " + holds);
+            assertTrue(holds.get(i) <= 4000, "holds are capped at WARDEN_BACKOFF_MAX: " + holds);
+        }
+        assertEquals(4000L, holds.get(holds.size() - 1), "the cap is reached: " + holds);
+
+        // fixed configuration: an explicit start clears the back-off and brings the gateway up at once
+        Files.delete(box.serviceDir().resolve("exit-code"));
+        S6Sandbox.Cli start = box.cli("start", "--timeout", "10");
+        assertEquals(0, start.exit(), start.toString());
+        assertEquals("up", box.status().get("observed"));
+    }
+}
