@@ -504,7 +504,7 @@ public final class Daemon implements RequestHandler {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
         snapshot = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems),
-                backoffUntilNanos != 0);
+                backoffUntilNanos != 0, pending != null);
     }
 
     private SupervisorStatus readStatusOrNull() {

@@ -18,7 +18,13 @@ import java.util.Map;
  */
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
-                       boolean backoff) {
+                       boolean backoff, boolean lastShutdownPending) {
+
+    /** A snapshot whose last shutdown is the durable one. */
+    public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
+                    long wardenPid, Instant wardenStartedAt, List<String> problems, boolean backoff) {
+        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false);
+    }
 
     public Observed observed() {
         Observed o = Observed.derive(status);
@@ -46,7 +52,10 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         m.put("pid", o == Observed.UP ? status.pid() : null);
         m.put("upSince", o == Observed.UP ? status.stamp().toString() : null);
         m.put("intent", state.intent().toJson());
-        m.put("lastShutdown", lastShutdown == null ? null : lastShutdown.toJson());
+        Map<String, Object> last = lastShutdown == null ? null : lastShutdown.toJson();
+        // true while a gateway end waits out the signal window: the cause shown may still become "signal"
+        if (last != null) last.put("pending", lastShutdownPending);
+        m.put("lastShutdown", last);
         m.put("supervisor", supervisor.wire());
         m.put("healthy", healthy());
         m.put("drift", !healthy() && o != Observed.STARTING && o != Observed.STOPPING);
