@@ -3,6 +3,10 @@ package io.warden.daemon;
 import io.warden.state.IntentState;
 import org.junit.jupiter.api.Test;
 
+import static io.warden.daemon.Statuses.exited;
+import static io.warden.daemon.Statuses.killed;
+import static io.warden.daemon.Statuses.up;
+
 import static io.warden.state.IntentState.DOWN;
 import static io.warden.state.IntentState.UP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,26 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BootPlanTest {
-
-    // SupervisorStatus values as s6 writes them, built with the record constructor
-    private static final java.time.Instant STAMP = java.time.Instant.parse("2026-11-28T10:16:24.948552958Z");
-
-    private static io.warden.s6.SupervisorStatus status(long pid, int wstat, boolean finishing, boolean wantUp) {
-        return new io.warden.s6.SupervisorStatus(STAMP, "@400000006b09f7fd3889c4fe", STAMP, pid, 0, wstat, false,
-                finishing, wantUp, false);
-    }
-
-    private static io.warden.s6.SupervisorStatus up(long pid) {
-        return status(pid, 0, false, true);
-    }
-
-    private static io.warden.s6.SupervisorStatus exited(int code, boolean wantUp) {
-        return status(0, code << 8, false, wantUp);
-    }
-
-    private static io.warden.s6.SupervisorStatus killed(int signo, boolean wantUp) {
-        return status(0, signo, false, wantUp);
-    }
 
 
     @Test

@@ -3,6 +3,8 @@ package io.warden.daemon;
 import io.warden.s6.SupervisorStatus;
 import org.junit.jupiter.api.Test;
 
+import static io.warden.daemon.Statuses.status;
+
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,13 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ObservedTest {
-    private static final Instant STAMP = Instant.parse("2026-11-28T10:16:24.948552958Z");
-
-    private static SupervisorStatus status(long pid, int wstat, boolean finishing, boolean wantUp) {
-        return new SupervisorStatus(STAMP, "@400000006b09f7fd3889c4fe", STAMP, pid, 0, wstat, false, finishing,
-                wantUp, false);
-    }
-
     @Test
     void no_status_is_unknown() {
         assertEquals(Observed.UNKNOWN, Observed.derive(null));

@@ -10,6 +10,9 @@ import io.warden.state.ServiceState;
 import io.warden.state.ShutdownCause;
 import org.junit.jupiter.api.Test;
 
+import static io.warden.daemon.Statuses.status;
+import static io.warden.daemon.Statuses.STAMP;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SnapshotTest {
-    private static final Instant STAMP = Instant.parse("2026-11-28T10:16:24.948552958Z");
     private static final Instant T0 = Instant.parse("2026-03-01T10:15:30Z");
-
-    private static SupervisorStatus status(long pid, int wstat, boolean finishing, boolean wantUp) {
-        return new SupervisorStatus(STAMP, "@400000006b09f7fd3889c4fe", STAMP, pid, 0, wstat, false, finishing,
-                wantUp, false);
-    }
 
     private static final SupervisorStatus UP = status(7325, 0, false, true);
     private static final SupervisorStatus DOWN = status(0, 15, false, false);
