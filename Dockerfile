@@ -15,7 +15,7 @@ FROM ${DEBIAN_IMAGE} AS build
 RUN mkdir -p /usr/share/man/man1 \
  && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jdk-headless maven \
+      openjdk-17-jdk-headless maven binutils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml ./
@@ -24,16 +24,21 @@ RUN mvn -q -B dependency:go-offline || true
 COPY src/ src/
 RUN mvn -q -B -DskipTests package && test -s target/warden.jar
 # Minimal JRE: the modules listed in docker/jre-modules plus what jdeps finds
-# in the shaded jar (same rule as docker/make-jre.sh for the offline image).
+# in the shaded jar, minus its "-MODULE" lines; natives stripped; no default
+# CDS archive (warden.jsa below holds the JDK classes). Same rule as
+# docker/make-jre.sh for the offline image.
 COPY docker/jre-modules /tmp/jre-modules
 RUN set -eu; \
-    mods=$(grep -v '^[[:space:]]*\(#\|$\)' /tmp/jre-modules | sed 's/[[:space:]]//g' | paste -sd, -); \
+    lines=$(grep -v '^[[:space:]]*\(#\|$\)' /tmp/jre-modules | sed 's/[[:space:]]//g'); \
+    mods=$(echo "$lines" | grep -v '^-' | paste -sd, -); \
+    drop=$(echo "$lines" | sed -n 's/^-//p'); \
     found=$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps target/warden.jar | tail -n 1); \
-    mods=$(echo "$mods,$found" | tr , '\n' | sed '/^$/d' | sort -u | paste -sd, -); \
+    mods=$(echo "$mods,$found" | tr , '\n' | sed '/^$/d' | sort -u | grep -vxF "${drop:-//}" | paste -sd, -); \
     echo "jlink modules: $mods"; \
     jlink --add-modules "$mods" --output /opt/warden/jre \
-      --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive; \
-    rm -f /opt/warden/jre/lib/server/classes_nocoops.jsa; \
+      --strip-debug --no-man-pages --no-header-files --compress=2; \
+    find /opt/warden/jre -name '*.so' -exec strip --strip-unneeded {} +; \
+    strip --strip-unneeded /opt/warden/jre/bin/* || true; \
     cp target/warden.jar /opt/warden/warden.jar
 
 # -------------------------------------------------------------- runtime image
@@ -112,6 +117,11 @@ ENV PATH=/command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     S6_BEHAVIOUR_IF_STAGE2_FAILS=2 \
     S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000 \
     WARDEN_STATE_DIR=/var/lib/warden
+
+# warden's AppCDS archive, trained on the real daemon and CLI through
+# /usr/local/bin/warden (same command line as production; docker/train-cds.sh).
+COPY docker/train-cds.sh /tmp/train-cds.sh
+RUN /tmp/train-cds.sh /opt/warden/warden.jsa && rm -f /tmp/train-cds.sh
 
 LABEL warden.variant=production
 VOLUME /var/lib/warden

@@ -51,6 +51,7 @@ cp "$jar" "$ctx/warden.jar"
 cp -a "$repo/s6-rootfs" "$ctx/s6-rootfs"
 cp -a "$here/offline-init" "$ctx/offline-init"
 cp "$here/Dockerfile.offline" "$ctx/Dockerfile.offline"
+cp "$here/train-cds.sh" "$ctx/train-cds.sh"
 
 sha=$(sha256sum "$jar" | cut -d' ' -f1)
 if [ "${WARDEN_BUILDKIT:-0}" = 1 ]; then
