@@ -92,6 +92,9 @@ public final class ApiServer implements AutoCloseable {
                     nextSweep = System.nanoTime() + 250_000_000L;
                 }
             }
+            // answers completed while closing still go out before the connections are closed
+            Runnable r;
+            while ((r = completions.poll()) != null) r.run();
         } catch (ClosedSelectorException e) {
             return;
         } catch (IOException | RuntimeException e) {

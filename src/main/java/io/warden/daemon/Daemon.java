@@ -124,6 +124,9 @@ public final class Daemon implements RequestHandler {
             return DaemonExit.STARTUP_FAILED;
         }
         loop();
+        // what arrived with or after the signal still gets its answer ("shutting-down") or its log line
+        Runnable late;
+        while ((late = tasks.poll()) != null) late.run();
         close();
         Logger.info("warden stopped ({})", shutdownSignal);
         return DaemonExit.CLEAN;
@@ -268,6 +271,8 @@ public final class Daemon implements RequestHandler {
 
     private void onStatus(SupervisorStatus s) {
         status = s;
+        // readers see the new observed state before the fsyncs of the records below
+        publish();
         GatewayRun now = runOf(s);
         if (currentRun != null && !currentRun.equals(now)) gatewayEnded(currentRun, s != null && s.up() ? null : s);
         if (now != null && !now.equals(currentRun)) {

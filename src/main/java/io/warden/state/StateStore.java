@@ -124,9 +124,10 @@ public final class StateStore {
         } catch (DurableFile.BadContentException e) {
             return keepAside(file, "not valid UTF-8 text");
         } catch (AccessDeniedException e) {
-            return Loaded.damaged(file.path() + ": permission denied", null);
+            return keepAside(file, "permission denied");
         } catch (IOException e) {
-            return Loaded.damaged(file.path() + ": cannot read: " + e, null);
+            // a directory in the file's place, an I/O error: unusable either way, and in the way of a new file
+            return keepAside(file, "cannot read (" + e.getMessage() + ")");
         }
         if (text == null) return Loaded.absent();
         try {

@@ -143,13 +143,18 @@ public final class S6Sandbox implements AutoCloseable {
         return env;
     }
 
+    /** The image's own launcher, so daemon and CLI run with the production JVM flags (heap, stacks, GC). */
+    public static final Path WRAPPER = Path.of(System.getProperty("warden.wrapper", "s6-rootfs/usr/local/bin/warden"))
+            .toAbsolutePath();
+
     private List<String> javaCommand(String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-jar");
-        cmd.add(JAR.toString());
+        cmd.add("env");
+        cmd.add("WARDEN_JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"));
+        cmd.add("WARDEN_JAR=" + JAR);
+        cmd.add("WARDEN_JSA=");
+        cmd.add("sh");
+        cmd.add(WRAPPER.toString());
         cmd.addAll(List.of(args));
         return cmd;
     }
