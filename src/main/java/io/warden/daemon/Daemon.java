@@ -181,6 +181,15 @@ public final class Daemon implements RequestHandler {
         apply(plan);
 
         currentRun = runOf(status);
+        if (status != null) currentRunSince = status.stamp();
+        GatewayRun seenBefore = previous.value() == null ? null : previous.value().gateway();
+        if (currentRun != null && !currentRun.equals(seenBefore)) {
+            // started before warden (the early start, or s6 alone): the journal still gets its start
+            Map<String, Object> up = record("gateway-up");
+            up.put("pid", currentRun.pid());
+            up.put("adopted", true);
+            journal(up);
+        }
         run = new RunRecord(wardenPid, startedAt, null, null, currentRun);
         saveRun(run);
         Map<String, Object> boot = record("boot");
