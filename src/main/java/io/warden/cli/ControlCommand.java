@@ -61,8 +61,10 @@ final class ControlCommand {
                     }
                 }
             } catch (IOException e) {
-                err.println("warden: lost the daemon while waiting: " + e.getMessage());
-                return ExitCode.UNREACHABLE;
+                // the daemon answered "recorded" before it went away: the intent holds at its next start
+                err.println("warden: lost the daemon while waiting (" + e.getMessage() + "). The intent " + want
+                        + " is recorded and applies when warden runs again.");
+                return ExitCode.NOT_CONVERGED;
             }
             if (System.nanoTime() - deadline >= 0) break;
             try {

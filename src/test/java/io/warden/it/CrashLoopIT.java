@@ -59,6 +59,14 @@ class CrashLoopIT {
         }
         assertEquals(4000L, holds.get(holds.size() - 1), "the cap is reached: " + holds);
 
+        // a warden restarted during a hold does not leave the gateway down: its boot tries again at once
+        box.warden().destroyForcibly().waitFor();
+        box.startWarden();
+        S6Sandbox.await("a fresh attempt after warden's restart", Duration.ofSeconds(10),
+                () -> box.log().contains("gateway is down but intent is up: starting it")
+                        || box.log().contains("unasked"));
+        assertEquals("up", box.status().get("desired"));
+
         // fixed configuration: an explicit start clears the back-off and brings the gateway up at once
         Files.delete(box.serviceDir().resolve("exit-code"));
         S6Sandbox.Cli start = box.cli("start", "--timeout", "10");
