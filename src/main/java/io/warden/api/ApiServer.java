@@ -68,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
         long nextSweep = System.nanoTime();
         try {
             while (!closed) {
-                selector.select(250);
+                // with no client there is nothing to time out: sleep until a connection or a wakeup
+                selector.select(connections.isEmpty() ? 0 : 250);
                 Runnable r;
                 while ((r = completions.poll()) != null) r.run();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
@@ -107,8 +108,8 @@ public final class ApiServer implements AutoCloseable {
         while ((ch = server.accept()) != null) {
             ch.configureBlocking(false);
             if (connections.size() >= maxConnections) {
-                ch.write(ByteBuffer.wrap(Protocol.line(Protocol.error(ErrorCode.BUSY,
-                        "too many connections (" + maxConnections + "); try again")).getBytes(StandardCharsets.UTF_8)));
+                ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY,
+                        "too many connections (" + maxConnections + "); try again").bytes()));
                 ch.close();
                 continue;
             }
@@ -229,17 +230,18 @@ public final class ApiServer implements AutoCloseable {
             try {
                 req = Request.parse(line);
             } catch (ProtocolException e) {
-                reply(Protocol.error(e.code(), e.getMessage()));
+                reply(Answer.error(e.code(), e.getMessage()));
                 return;
             }
             inFlight = true;
-            Peer who = identity.withClaimedPid(peer, req.claimedPid());
+            // the claimed pid only matters where it is recorded: with a change of intent
+            Peer who = req.op().changesIntent() ? identity.withClaimedPid(peer, req.claimedPid()) : peer;
             handler.handle(req, who).whenComplete((resp, err) -> {
                 completions.add(() -> {
                     inFlight = false;
                     if (err != null) {
                         Logger.error(err, "request {} failed", req.op().wire());
-                        reply(Protocol.error(ErrorCode.INTERNAL, "internal error: " + err));
+                        reply(Answer.error(ErrorCode.INTERNAL, "internal error: " + err));
                     } else {
                         reply(resp);
                     }
@@ -248,9 +250,9 @@ public final class ApiServer implements AutoCloseable {
             });
         }
 
-        private void reply(Map<String, Object> response) {
+        private void reply(Answer answer) {
             if (!ch.isOpen()) return;
-            out.add(ByteBuffer.wrap(Protocol.line(response).getBytes(StandardCharsets.UTF_8)));
+            out.add(ByteBuffer.wrap(answer.bytes()));
             lastActivity = System.nanoTime();
             try {
                 onWritable();
@@ -261,7 +263,7 @@ public final class ApiServer implements AutoCloseable {
 
         void fail(ErrorCode code, String message) {
             closeAfterWrite = true;
-            out.add(ByteBuffer.wrap(Protocol.line(Protocol.error(code, message)).getBytes(StandardCharsets.UTF_8)));
+            out.add(ByteBuffer.wrap(Answer.error(code, message).bytes()));
             try {
                 onWritable();
             } catch (IOException e) {

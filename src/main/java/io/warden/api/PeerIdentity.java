@@ -14,6 +14,8 @@ import java.util.List;
 public final class PeerIdentity {
     private final Path passwd;
     private final Path proc;
+    /** Names seen before: a connection per request must not cost a read of the passwd file each time. */
+    private final java.util.Map<String, Integer> uids = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PeerIdentity(Path passwd, Path proc) {
         this.passwd = passwd;
@@ -50,6 +52,14 @@ public final class PeerIdentity {
 
     int uidOf(String user) {
         if (!user.isEmpty() && user.chars().allMatch(Character::isDigit)) return Integer.parseInt(user);
+        Integer known = uids.get(user);
+        if (known != null) return known;
+        int uid = lookUp(user);
+        if (uid >= 0) uids.put(user, uid);
+        return uid;
+    }
+
+    private int lookUp(String user) {
         try {
             List<String> lines = Files.readAllLines(passwd, StandardCharsets.UTF_8);
             for (String line : lines) {

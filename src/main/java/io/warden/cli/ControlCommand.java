@@ -11,6 +11,11 @@ import java.util.Map;
 /** {@code warden start|stop|restart}: the daemon records the intent and acts; this waits until s6 reports it. */
 final class ControlCommand {
     private static final long POLL_MILLIS = 100;
+    /**
+     * A started gateway counts as up once the same run has lasted this long, so one that dies at once (a bad
+     * configuration) is not reported as started. s6 uses the same second to tell a run from a crash loop.
+     */
+    private static final long SETTLE_NANOS = 1_000_000_000L;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -42,6 +47,8 @@ final class ControlCommand {
 
         long deadline = System.nanoTime() + (long) (timeoutSeconds * 1e9);
         Map<String, Object> last = null;
+        Object settlingPid = null;
+        long settledAt = 0;
         while (true) {
             try {
                 Map<String, Object> s = client.call("status", Map.of());
@@ -49,7 +56,13 @@ final class ControlCommand {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> st = (Map<String, Object>) s.get("result");
                     last = st;
-                    if (reached(op, want, st, previousPid)) {
+                    boolean reached = reached(op, want, st, previousPid);
+                    if (reached && !op.equals("stop") && !st.get("pid").equals(settlingPid)) {
+                        settlingPid = st.get("pid");
+                        settledAt = System.nanoTime() + SETTLE_NANOS;
+                    }
+                    if (!reached) settlingPid = null;
+                    if (reached && (op.equals("stop") || System.nanoTime() - settledAt >= 0)) {
                         out.println(st.get("service") + " is " + want + (st.get("pid") == null ? ""
                                 : " (pid " + st.get("pid") + ")") + "; intent " + want + " recorded");
                         return ExitCode.OK;

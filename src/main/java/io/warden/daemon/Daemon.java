@@ -1,6 +1,7 @@
 package io.warden.daemon;
 
 import io.warden.api.AccessPolicy;
+import io.warden.api.Answer;
 import io.warden.api.ApiServer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
@@ -17,10 +18,12 @@ import io.warden.s6.ProcessTable;
 import io.warden.s6.Scandir;
 import io.warden.s6.ServiceDirectory;
 import io.warden.s6.Signals;
+import io.warden.s6.StatusWatcher;
 import io.warden.s6.SupervisorKind;
 import io.warden.s6.SupervisorStatus;
 import io.warden.state.GatewayRun;
 import io.warden.state.Intent;
+import io.warden.state.IntentSource;
 import io.warden.state.IntentState;
 import io.warden.state.Journal;
 import io.warden.state.LastShutdown;
@@ -52,7 +55,11 @@ import java.util.concurrent.TimeUnit;
 public final class Daemon implements RequestHandler {
     private static final long IDLE_TIMEOUT_MILLIS = 5000;
     private static final int MAX_CONNECTIONS = 2048;
-    private static final long SAFETY_POLL_MILLIS = 1000;
+    /** How often the watcher looks for a service directory that is not there yet. */
+    private static final long WAITING_POLL_MILLIS = 1000;
+    /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
+    private static final long SAFETY_POLL_MILLIS = 60_000;
+    private static final String DAMAGED_STATE = "state file damaged: ";
     /** s6 spaces restarts at least 1 s apart; two such restarts are left to it before warden holds any. */
     private static final int FREE_RESTARTS = 2;
     private static final long BACKOFF_INITIAL_MILLIS = 1000;
@@ -88,10 +95,12 @@ public final class Daemon implements RequestHandler {
     private SupervisorKind supervisor = SupervisorKind.NONE;
     private final List<String> problems = new ArrayList<>();
 
-    private volatile Snapshot snapshot;
+    /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
+    private volatile Answer statusAnswer;
+    private volatile Answer checkAnswer;
     private StateLock lock;
     private ApiServer server;
-    private io.warden.s6.StatusWatcher watcher;
+    private StatusWatcher watcher;
 
     public Daemon(Settings settings) {
         this.settings = settings;
@@ -119,7 +128,11 @@ public final class Daemon implements RequestHandler {
         } catch (StateLock.StateLockedException | SocketFile.SocketInUseException e) {
             Logger.error("refusing to start: {}", e.getMessage());
             return DaemonExit.ALREADY_RUNNING;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // a missing template, an unusable scandir or socket path: the message says which, no trace needed
+            Logger.error("cannot start: {}", describe(e));
+            return DaemonExit.STARTUP_FAILED;
+        } catch (RuntimeException e) {
             Logger.error(e, "cannot start: {}", e.getMessage());
             return DaemonExit.STARTUP_FAILED;
         }
@@ -151,7 +164,7 @@ public final class Daemon implements RequestHandler {
         StateStore.Loaded<ServiceState> loaded = store.loadService();
         IntentState dflt = settings.defaultIntent();
         if (loaded.damaged()) {
-            problem("state file damaged: " + loaded.problem() + "; using WARDEN_DEFAULT_INTENT=" + dflt.wire()
+            problem(DAMAGED_STATE + loaded.problem() + "; using WARDEN_DEFAULT_INTENT=" + dflt.wire()
                     + " until a user sets an intent");
         }
         if (loaded.value() != null) {
@@ -159,7 +172,7 @@ public final class Daemon implements RequestHandler {
         } else {
             state = new ServiceState(settings.service(), Intent.byDefault(dflt, startedAt), null);
             if (loaded.damaged()) {
-                state = state.withIntent(new Intent(dflt, io.warden.state.IntentSource.DEFAULT, startedAt, null, null,
+                state = state.withIntent(new Intent(dflt, IntentSource.DEFAULT, startedAt, null, null,
                         "state file damaged, default applied: " + loaded.problem()));
             }
             if (save(state)) journal(intentRecord("intent", state.intent()));
@@ -200,7 +213,7 @@ public final class Daemon implements RequestHandler {
         journal(boot);
         publish();
 
-        watcher = new io.warden.s6.StatusWatcher(service, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
+        watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
         watcher.start();
         server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), this, PeerIdentity.system(),
                 IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS);
@@ -408,29 +421,24 @@ public final class Daemon implements RequestHandler {
     // ---- requests -------------------------------------------------------------------------------------------
 
     @Override
-    public CompletableFuture<Map<String, Object>> handle(Request request, Peer peer) {
+    public CompletableFuture<Answer> handle(Request request, Peer peer) {
         Operation op = request.op();
         String refusal = access.refusal(peer, op);
         if (refusal != null) {
             Logger.warn("refused: {}", refusal);
-            return CompletableFuture.completedFuture(Protocol.error(ErrorCode.FORBIDDEN, refusal));
+            return CompletableFuture.completedFuture(Answer.error(ErrorCode.FORBIDDEN, refusal));
         }
         switch (op) {
             case STATUS:
-                return CompletableFuture.completedFuture(Protocol.ok(snapshot.toJson()));
-            case CHECK: {
-                Snapshot s = snapshot;
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("healthy", s.healthy());
-                r.put("desired", s.desired().wire());
-                r.put("observed", s.observed().wire());
-                return CompletableFuture.completedFuture(Protocol.ok(r));
-            }
+                return CompletableFuture.completedFuture(statusAnswer);
+            case CHECK:
+                return CompletableFuture.completedFuture(checkAnswer);
             case HISTORY:
-                return CompletableFuture.supplyAsync(() -> history(request.limit(Integer.MAX_VALUE)), readers);
+                return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE))),
+                        readers);
             default: {
-                CompletableFuture<Map<String, Object>> f = new CompletableFuture<>();
-                tasks.add(() -> f.complete(control(op, peer, request.reason())));
+                CompletableFuture<Answer> f = new CompletableFuture<>();
+                tasks.add(() -> f.complete(Answer.of(control(op, peer, request.reason()))));
                 return f;
             }
         }
@@ -479,6 +487,8 @@ public final class Daemon implements RequestHandler {
                     + " (" + describe(e) + "); nothing was changed");
         }
         state = next;
+        // the user has set an intent again: the damaged file's default no longer stands in for one
+        problems.removeIf(p -> p.startsWith(DAMAGED_STATE));
         Map<String, Object> rec = intentRecord("intent", state.intent());
         rec.put("op", op.wire());
         journal(rec);
@@ -517,8 +527,14 @@ public final class Daemon implements RequestHandler {
     private void publish() {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
-        snapshot = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems),
+        Snapshot s = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems),
                 backoffUntilNanos != 0, pending != null);
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("healthy", s.healthy());
+        check.put("desired", s.desired().wire());
+        check.put("observed", s.observed().wire());
+        checkAnswer = Answer.of(Protocol.ok(check));
+        statusAnswer = Answer.of(Protocol.ok(s.toJson()));
     }
 
     private SupervisorStatus readStatusOrNull() {
@@ -567,16 +583,21 @@ public final class Daemon implements RequestHandler {
         if (problems.contains(p)) return;
         Logger.error(p);
         problems.add(p);
-        if (snapshot != null) publish();
+        if (statusAnswer != null) publish();
     }
 
+    /** An I/O error in words a log reader understands: what went wrong, and with which file. */
     private static String describe(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
-        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
-            return ((java.nio.file.FileSystemException) e).getReason() + ": " + ((java.nio.file.FileSystemException) e).getFile();
+        if (e instanceof java.nio.file.FileSystemException) {
+            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
+            String reason = f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e.getClass().getSimpleName();
+            return reason + ": " + f.getFile();
         }
-        return m == null ? e.getClass().getSimpleName() : m;
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static Map<String, Object> record(String event) {

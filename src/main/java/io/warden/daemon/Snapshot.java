@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable picture of everything {@code status} reports, rebuilt by the daemon's loop after each change and
- * read by socket threads without locks.
+ * An immutable picture of everything {@code status} reports, rebuilt by the daemon's loop after each change; the
+ * loop encodes the {@code status} and {@code check} answers from it once, and socket threads send those bytes.
  */
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,

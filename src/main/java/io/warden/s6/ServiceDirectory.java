@@ -53,13 +53,17 @@ public final class ServiceDirectory {
 
     /** The supervisor's view, or null when no status file exists yet (not supervised, or just installed). */
     public SupervisorStatus readStatus() throws IOException {
-        byte[] b;
+        byte[] b = readStatusBytes();
+        return b == null ? null : SupervisorStatus.parse(b);
+    }
+
+    /** The raw {@code supervise/status}, or null when it does not exist. */
+    public byte[] readStatusBytes() throws IOException {
         try {
-            b = Files.readAllBytes(dir.resolve("supervise/status"));
+            return Files.readAllBytes(dir.resolve("supervise/status"));
         } catch (NoSuchFileException e) {
             return null;
         }
-        return SupervisorStatus.parse(b);
     }
 
     /** Whether an s6-supervise process serves this directory right now. */

@@ -18,7 +18,10 @@ public final class Tai64n {
     /** The stamp as s6 prints it ({@code @400000006b09f7fd2fab8969}): a stable label for one run. */
     public static String label(byte[] b, int off) {
         StringBuilder sb = new StringBuilder(25).append('@');
-        for (int i = 0; i < 12; i++) sb.append(String.format("%02x", b[off + i] & 0xff));
+        for (int i = 0; i < 12; i++) {
+            int v = b[off + i] & 0xff;
+            sb.append(Character.forDigit(v >> 4, 16)).append(Character.forDigit(v & 0xf, 16));
+        }
         return sb.toString();
     }
 
