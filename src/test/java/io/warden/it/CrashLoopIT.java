@@ -34,13 +34,7 @@ class CrashLoopIT {
         Files.writeString(tmp.resolve("template/gateway/exit-code"), "1\n");
         box.boot();
 
-        S6Sandbox.await("backoff observed", Duration.ofSeconds(30), () -> {
-            try {
-                return "backoff".equals(box.status().get("observed"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        box.awaitStatus("backoff observed", Duration.ofSeconds(30), st -> "backoff".equals(st.get("observed")));
         Map<String, Object> s = box.status();
         assertEquals("up", s.get("desired"), "a crash loop never changes intent");
         assertEquals("default", object(s, "intent").get("source"));

@@ -167,14 +167,7 @@ class HostScenariosIT {
         sandbox().boot();
         long pid = box.awaitGatewayUp();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        S6Sandbox.await("crash recorded", Duration.ofSeconds(15), () -> {
-            try {
-                Map<String, Object> last = object(box.status(), "lastShutdown");
-                return last != null && "crash".equals(last.get("cause"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        box.awaitStatus("crash recorded", Duration.ofSeconds(15), st -> S6Sandbox.lastShutdownIs(st, "crash"));
         long again = box.awaitGatewayUp();
         assertNotEquals(pid, again, "s6 restarted the gateway");
         Map<String, Object> s = box.status();
@@ -188,14 +181,7 @@ class HostScenariosIT {
         sandbox().boot();
         box.awaitGatewayUp();
         assertEquals(0, box.s6("s6-svc", "-d").exit());
-        S6Sandbox.await("external recorded", Duration.ofSeconds(15), () -> {
-            try {
-                Map<String, Object> last = object(box.status(), "lastShutdown");
-                return last != null && "external".equals(last.get("cause"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        box.awaitStatus("external recorded", Duration.ofSeconds(15), st -> S6Sandbox.lastShutdownIs(st, "external"));
         Map<String, Object> s = box.status();
         assertEquals("up", s.get("desired"), "drift never changes intent");
         assertEquals("down", s.get("observed"));
@@ -208,13 +194,7 @@ class HostScenariosIT {
         sandbox();
         Files.writeString(tmp.resolve("template/gateway/exit-code"), "78\n");
         box.boot();
-        S6Sandbox.await("failed", Duration.ofSeconds(15), () -> {
-            try {
-                return "failed".equals(box.status().get("observed"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        box.awaitStatus("failed", Duration.ofSeconds(15), st -> "failed".equals(st.get("observed")));
         assertEquals("up", box.status().get("desired"));
         assertEquals(1, box.cli("check").exit());
         S6Sandbox.Cli start = box.cli("start", "--timeout", "5");

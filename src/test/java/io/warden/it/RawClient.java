@@ -10,36 +10,42 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
-/** A bare protocol client: bytes in, one line out, nothing of warden's own client code. */
-final class RawClient implements AutoCloseable {
+/** A bare protocol client for the socket tests: bytes in, lines out, none of warden's own client code. */
+public final class RawClient implements AutoCloseable {
     private final SocketChannel ch;
-    private final ByteBuffer in = ByteBuffer.allocate(1 << 20);
+    private ByteBuffer in = ByteBuffer.allocate(1 << 16);
 
-    RawClient(Path socket) throws IOException {
+    public RawClient(Path socket) throws IOException {
         ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
     }
 
-    RawClient send(String text) throws IOException {
+    public SocketChannel channel() {
+        return ch;
+    }
+
+    public RawClient send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    RawClient send(byte[] bytes) throws IOException {
+    public RawClient send(byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) ch.write(b);
         return this;
     }
 
-    void halfClose() throws IOException {
+    public void halfClose() throws IOException {
         ch.shutdownOutput();
     }
 
-    /** The next answer line, or null if the daemon closed the connection first. */
-    String readLine() throws IOException {
+    /** The next answer line, or null when the daemon closed the connection first. */
+    public String readLine() throws IOException {
+        int scanned = 0;
         while (true) {
-            for (int i = 0; i < in.position(); i++) {
+            for (int i = scanned; i < in.position(); i++) {
                 if (in.get(i) == '\n') {
                     String line = new String(in.array(), 0, i, StandardCharsets.UTF_8);
                     in.flip();
@@ -48,22 +54,37 @@ final class RawClient implements AutoCloseable {
                     return line;
                 }
             }
+            scanned = in.position();
+            if (!in.hasRemaining()) {
+                ByteBuffer bigger = ByteBuffer.allocate(in.capacity() * 2);
+                in.flip();
+                bigger.put(in);
+                in = bigger;
+            }
             if (ch.read(in) < 0) return null;
         }
     }
 
-    Map<String, Object> answer() throws IOException {
+    /** One answer, parsed; fails when it is not exactly one JSON object with an "ok" boolean. */
+    public Map<String, Object> answer() throws IOException {
         String line = readLine();
         if (line == null) throw new IOException("connection closed without an answer");
+        return parseAnswer(line);
+    }
+
+    public static Map<String, Object> parseAnswer(String line) {
+        Map<String, Object> m;
         try {
-            return Json.parseObject(line);
+            m = Json.parseObject(line);
         } catch (JsonException e) {
             throw new AssertionError("answer is not one JSON object: " + line, e);
         }
+        if (!(m.get("ok") instanceof Boolean)) throw new AssertionError("answer without an \"ok\" boolean: " + line);
+        return m;
     }
 
     /** True when the daemon has closed its side (read returns end of stream). */
-    boolean closedByPeer() throws IOException {
+    public boolean closedByPeer() throws IOException {
         return readLine() == null;
     }
 
@@ -73,8 +94,35 @@ final class RawClient implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    static String errorCode(Map<String, Object> answer) {
+    public static String errorCode(Map<String, Object> answer) {
         Map<String, Object> e = (Map<String, Object>) answer.get("error");
         return e == null ? null : (String) e.get("code");
+    }
+
+    /** One status request on a fresh connection; the result document. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> status(Path socket) throws IOException {
+        try (RawClient w = new RawClient(socket)) {
+            Map<String, Object> a = w.send("{\"v\":1,\"op\":\"status\"}\n").answer();
+            if (!Boolean.TRUE.equals(a.get("ok"))) throw new IOException("status refused: " + a);
+            return (Map<String, Object>) a.get("result");
+        }
+    }
+
+    /** Waits until status (over the socket) reports {@code observed}; returns that status. */
+    public static Map<String, Object> awaitObserved(Path socket, String observed, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = status(socket);
+                if (observed.equals(last.get("observed"))) return last;
+            } catch (IOException e) {
+                last = Map.of("error", e.toString());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for observed=" + observed + "; last " + last);
     }
 }

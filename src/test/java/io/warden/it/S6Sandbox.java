@@ -197,22 +197,33 @@ public final class S6Sandbox implements AutoCloseable {
         return (Map<String, Object>) m.get(key);
     }
 
-    /** Waits until the gateway is observed up and returns its pid. */
-    public long awaitGatewayUp() throws IOException, InterruptedException {
-        long[] pid = new long[1];
-        await("gateway up", Duration.ofSeconds(20), () -> {
+    /** Waits until {@code warden status --json} satisfies {@code condition}; returns that status. */
+    public Map<String, Object> awaitStatus(String what, Duration timeout,
+                                           java.util.function.Predicate<Map<String, Object>> condition)
+            throws InterruptedException {
+        List<Map<String, Object>> seen = new ArrayList<>(List.of(Map.of()));
+        await(what, timeout, () -> {
             try {
                 Map<String, Object> s = status();
-                if ("up".equals(s.get("observed"))) {
-                    pid[0] = (Long) s.get("pid");
-                    return true;
-                }
-                return false;
-            } catch (IOException | InterruptedException e) {
+                seen.set(0, s);
+                return condition.test(s);
+            } catch (IOException | InterruptedException | IllegalStateException e) {
                 return false;
             }
         });
-        return pid[0];
+        return seen.get(0);
+    }
+
+    /** Whether the status's last shutdown has the given cause. */
+    public static boolean lastShutdownIs(Map<String, Object> status, String cause) {
+        Map<String, Object> last = object(status, "lastShutdown");
+        return last != null && cause.equals(last.get("cause"));
+    }
+
+    /** Waits until the gateway is observed up and returns its pid. */
+    public long awaitGatewayUp() throws IOException, InterruptedException {
+        return (Long) awaitStatus("gateway up", Duration.ofSeconds(20), st -> "up".equals(st.get("observed")))
+                .get("pid");
     }
 
     /** What a container stop does here: the supervisor tears the services down, warden gets its SIGTERM. */

@@ -1,5 +1,7 @@
 package io.warden.reliability;
 
+import io.warden.it.RawClient;
+
 import io.warden.it.S6Sandbox;
 import io.warden.state.Intent;
 import io.warden.state.IntentSource;
@@ -172,7 +174,7 @@ class BadVolumeIT {
         }
 
         // the gateway comes up on the default, and status says why
-        Wire.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
+        RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
         Map<String, Object> s = box.status();
         assertEquals("up", s.get("desired"));
         assertEquals("up", s.get("observed"));
@@ -252,7 +254,7 @@ class BadVolumeIT {
         assertTrue(dd.err().contains("No space left"), "dd filled the volume: " + dd);
 
         box.boot();
-        long pid = (Long) Wire.awaitObserved(box.socket(), "up", Duration.ofSeconds(20)).get("pid");
+        long pid = (Long) RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20)).get("pid");
         S6Sandbox.Cli stop = box.cli("stop", "--timeout", "5");
         assertEquals(5, stop.exit(), stop.toString());
         assertTrue(stop.err().contains("state-write-failed") && stop.err().contains("nothing was changed"),

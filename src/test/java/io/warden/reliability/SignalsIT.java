@@ -1,5 +1,7 @@
 package io.warden.reliability;
 
+import io.warden.it.RawClient;
+
 import io.warden.it.S6Sandbox;
 import io.warden.state.IntentSource;
 import io.warden.state.IntentState;
@@ -80,7 +82,7 @@ class SignalsIT {
     @ValueSource(ints = {2, 3})
     void repeatedSigtermsRecordOneStop(int n) throws Exception {
         sandbox().boot();
-        Wire.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
+        RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
         ServiceState before = state();
         long pid = box.warden().pid();
         long t0 = System.nanoTime();
@@ -133,7 +135,7 @@ class SignalsIT {
             outcomes.add(d + "ms→" + p.exitValue() + "/" + ms + "ms");
         }
         box.startWarden();
-        Map<String, Object> s = Wire.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
+        Map<String, Object> s = RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
         assertEquals("up", s.get("desired"));
         assertEquals(IntentSource.DEFAULT, state().intent().source());
         assertTrue(((List<?>) s.get("degraded")).isEmpty(), "no problem left behind: " + s.get("degraded"));
@@ -170,14 +172,14 @@ class SignalsIT {
             String reason = "race-" + trial;
 
             Process cli = null;
-            Wire raw = null;
+            RawClient raw = null;
             // Process.destroy() is kill(pid, SIGTERM) from this JVM: no fork between the two moves
             if (viaCli) {
                 cli = box.cliAsync("stop", "--reason", reason, "--timeout", "5");
                 Thread.sleep(cliDelaysMillis[k - rawDelaysMicros.length]);
                 daemon.destroy();
             } else {
-                raw = new Wire(box.socket());
+                raw = new RawClient(box.socket());
                 String req = "{\"v\":1,\"op\":\"stop\",\"reason\":\"" + reason + "\"}\n";
                 int us = rawDelaysMicros[k];
                 if (us < 0) {
@@ -206,8 +208,8 @@ class SignalsIT {
                     line = null;
                 }
                 raw.close();
-                answer = line == null ? "closed" : Wire.errorCode(Wire.parseAnswer(line)) == null ? "ok"
-                        : Wire.errorCode(Wire.parseAnswer(line));
+                answer = line == null ? "closed" : RawClient.errorCode(RawClient.parseAnswer(line)) == null ? "ok"
+                        : RawClient.errorCode(RawClient.parseAnswer(line));
             } else {
                 assertTrue(cli.waitFor(30, TimeUnit.SECONDS));
                 answer = "cli exit " + cli.exitValue();
@@ -266,33 +268,33 @@ class SignalsIT {
     }
 
     private void ensureUp() throws Exception {
-        Map<String, Object> s = Wire.status(box.socket());
+        Map<String, Object> s = RawClient.status(box.socket());
         if (!"up".equals(s.get("desired"))) {
-            try (Wire w = new Wire(box.socket())) {
+            try (RawClient w = new RawClient(box.socket())) {
                 Map<String, Object> a = w.send("{\"op\":\"start\",\"reason\":\"reset\"}\n").answer();
                 assertEquals(Boolean.TRUE, a.get("ok"), a.toString());
             }
         }
-        Wire.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
+        RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20));
     }
 
     @Test
     void hupAndQuitAreNotShutdowns() throws Exception {
         sandbox().boot();
-        long gw = (Long) Wire.awaitObserved(box.socket(), "up", Duration.ofSeconds(20)).get("pid");
+        long gw = (Long) RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20)).get("pid");
         long pid = box.warden().pid();
 
         S6Sandbox.signal(pid, "HUP");
         S6Sandbox.await("SIGHUP logged", Duration.ofSeconds(5), () -> box.log().contains("SIGHUP received: ignored"));
         Thread.sleep(300);
         assertTrue(box.warden().isAlive(), "SIGHUP does not stop warden");
-        assertEquals("up", Wire.status(box.socket()).get("observed"));
+        assertEquals("up", RawClient.status(box.socket()).get("observed"));
 
         S6Sandbox.signal(pid, "QUIT");
         S6Sandbox.await("thread dump", Duration.ofSeconds(5), () -> box.log().contains("Full thread dump"));
         Thread.sleep(300);
         assertTrue(box.warden().isAlive(), "SIGQUIT does not stop warden");
-        Map<String, Object> s = Wire.status(box.socket());
+        Map<String, Object> s = RawClient.status(box.socket());
         assertEquals("up", s.get("observed"));
         assertEquals(gw, s.get("pid"), "the gateway was not touched");
         S6Sandbox.Cli cli = box.cli("status");

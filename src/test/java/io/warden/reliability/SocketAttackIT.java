@@ -1,5 +1,7 @@
 package io.warden.reliability;
 
+import io.warden.it.RawClient;
+
 import io.warden.api.Protocol;
 import io.warden.api.ProtocolException;
 import io.warden.api.Request;
@@ -60,9 +62,9 @@ class SocketAttackIT {
         box = new S6Sandbox(tmp);
         box.env("WARDEN_SIGNAL_WINDOW", "1").boot();
         Path sock = box.socket();
-        long gateway = (Long) Wire.awaitObserved(sock, "up", Duration.ofSeconds(20)).get("pid");
+        long gateway = (Long) RawClient.awaitObserved(sock, "up", Duration.ofSeconds(20)).get("pid");
         long daemonPid = box.warden().pid();
-        Map<String, Object> intentBefore = object(Wire.status(sock), "intent");
+        Map<String, Object> intentBefore = object(RawClient.status(sock), "intent");
 
         // the prober: status on a fresh connection every 10 ms, throughout
         AtomicBoolean probing = new AtomicBoolean(true);
@@ -72,7 +74,7 @@ class SocketAttackIT {
             while (probing.get()) {
                 long t0 = System.nanoTime();
                 try {
-                    Map<String, Object> s = Wire.status(sock);
+                    Map<String, Object> s = RawClient.status(sock);
                     if (!"up".equals(s.get("observed"))) probeFailures.add("observed " + s.get("observed"));
                     latencies.add(System.nanoTime() - t0);
                 } catch (IOException | AssertionError e) {
@@ -118,7 +120,7 @@ class SocketAttackIT {
 
             // still alive, still answering, nothing changed
             assertTrue(box.warden().isAlive(), "the daemon survived");
-            Map<String, Object> s = Wire.status(sock);
+            Map<String, Object> s = RawClient.status(sock);
             assertEquals("up", s.get("observed"));
             assertEquals(gateway, s.get("pid"), "the gateway was never touched");
             assertEquals(intentBefore, object(s, "intent"), "the intent was never changed");
@@ -194,7 +196,7 @@ class SocketAttackIT {
         int tooLarge;
         int connections;
         final java.util.TreeMap<String, Integer> codes = new java.util.TreeMap<>();
-        Wire conn;
+        RawClient conn;
         int onConn;
 
         Fuzz(Path sock, Random rnd) {
@@ -223,7 +225,7 @@ class SocketAttackIT {
 
         private void flush(List<byte[]> batch) throws Exception {
             if (conn == null) {
-                conn = new Wire(sock);
+                conn = new RawClient(sock);
                 connections++;
                 onConn = 0;
             }
@@ -240,7 +242,7 @@ class SocketAttackIT {
             for (byte[] b : batch) {
                 String line = conn.readLine();
                 if (line == null) throw new AssertionError("connection closed before the answer to " + show(b));
-                Map<String, Object> answer = Wire.parseAnswer(line);
+                Map<String, Object> answer = RawClient.parseAnswer(line);
                 check(b, answer, line);
                 sent++;
             }
@@ -267,7 +269,7 @@ class SocketAttackIT {
                 expected = e.code().wire();
             }
             boolean ok = Boolean.TRUE.equals(answer.get("ok"));
-            String code = Wire.errorCode(answer);
+            String code = RawClient.errorCode(answer);
             if (expected == null) {
                 assertTrue(ok, "valid request refused: " + show(sentBytes) + " -> " + raw);
                 assertTrue(answer.get("result") instanceof Map, "ok answer with a result object: " + raw);
@@ -281,14 +283,14 @@ class SocketAttackIT {
         }
 
         private void oversized(byte[] line) throws IOException {
-            try (Wire w = new Wire(sock)) {
+            try (RawClient w = new RawClient(sock)) {
                 connections++;
                 byte[] withNl = Arrays.copyOf(line, line.length + 1);
                 withNl[line.length] = '\n';
                 w.send(withNl);
                 String answer = w.readLine();
                 assertTrue(answer != null, "an oversized line gets an answer before the close");
-                assertEquals("too-large", Wire.errorCode(Wire.parseAnswer(answer)), answer);
+                assertEquals("too-large", RawClient.errorCode(RawClient.parseAnswer(answer)), answer);
                 w.halfClose();
                 assertNull(w.readLine(), "the connection is closed after too-large");
                 tooLarge++;
@@ -441,15 +443,15 @@ class SocketAttackIT {
     // ---- crowds, slow and half-closed clients -------------------------------------------------------------------
 
     private static String thousandConcurrent(Path sock, int n) throws Exception {
-        List<Wire> open = new ArrayList<>();
+        List<RawClient> open = new ArrayList<>();
         long t0 = System.nanoTime();
         try {
-            for (int i = 0; i < n; i++) open.add(new Wire(sock));
+            for (int i = 0; i < n; i++) open.add(new RawClient(sock));
             long opened = System.nanoTime();
             byte[] req = "{\"v\":1,\"op\":\"status\"}\n".getBytes(StandardCharsets.UTF_8);
-            for (Wire w : open) w.send(req);
+            for (RawClient w : open) w.send(req);
             int ok = 0;
-            for (Wire w : open) {
+            for (RawClient w : open) {
                 Map<String, Object> a = w.answer();
                 assertEquals(Boolean.TRUE, a.get("ok"), a.toString());
                 ok++;
@@ -459,7 +461,7 @@ class SocketAttackIT {
             return String.format("%d of %d connections open at once, all %d status requests answered ok "
                     + "(open %.0f ms, all answered %.0f ms later)", n, n, ok, (opened - t0) / 1e6, (done - opened) / 1e6);
         } finally {
-            for (Wire w : open) w.close();
+            for (RawClient w : open) w.close();
         }
     }
 
@@ -469,7 +471,7 @@ class SocketAttackIT {
             List<Future<Long>> f = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 f.add(pool.submit(() -> {
-                    try (Wire w = new Wire(sock)) {
+                    try (RawClient w = new RawClient(sock)) {
                         long t0 = System.nanoTime();
                         for (byte b : "{\"v\":1,\"op\":\"status\"}\n".getBytes(StandardCharsets.UTF_8)) {
                             w.send(new byte[] {b});
@@ -492,7 +494,7 @@ class SocketAttackIT {
     private static String halfClosedClients(Path sock, int n) throws Exception {
         int answered = 0;
         for (int i = 0; i < n; i++) {
-            try (Wire w = new Wire(sock)) {
+            try (RawClient w = new RawClient(sock)) {
                 String req = i % 2 == 0 ? "{\"v\":1,\"op\":\"status\"}" : "{\"op\":\"check\"}\n";
                 w.send(req).halfClose();
                 Map<String, Object> a = w.answer();
