@@ -68,6 +68,7 @@ public final class Daemon implements RequestHandler {
 
     private final Settings settings;
     private final StateStore store;
+    private final Ledger ledger;
     private final Scandir scandir;
     private final ServiceDirectory service;
     private final Path template;
@@ -91,9 +92,7 @@ public final class Daemon implements RequestHandler {
     private PendingEnd pending;
     private boolean expectingEnd;
     private String shutdownSignal;
-    private boolean writable = true;
     private SupervisorKind supervisor = SupervisorKind.NONE;
-    private final List<String> problems = new ArrayList<>();
 
     /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
     private volatile Answer statusAnswer;
@@ -105,6 +104,7 @@ public final class Daemon implements RequestHandler {
     public Daemon(Settings settings) {
         this.settings = settings;
         this.store = new StateStore(settings.path(Setting.STATE_DIR), settings.service(), settings.journalMaxBytes());
+        this.ledger = new Ledger(store, this::republish);
         this.scandir = new Scandir(settings.path(Setting.SCANDIR));
         this.service = scandir.service(settings.service());
         this.template = settings.path(Setting.TEMPLATE);
@@ -130,7 +130,7 @@ public final class Daemon implements RequestHandler {
             return DaemonExit.ALREADY_RUNNING;
         } catch (IOException e) {
             // a missing template, an unusable scandir or socket path: the message says which, no trace needed
-            Logger.error("cannot start: {}", describe(e));
+            Logger.error("cannot start: {}", Ledger.describe(e));
             return DaemonExit.STARTUP_FAILED;
         } catch (RuntimeException e) {
             Logger.error(e, "cannot start: {}", e.getMessage());
@@ -156,15 +156,14 @@ public final class Daemon implements RequestHandler {
         } catch (StateLock.StateLockedException e) {
             throw e;
         } catch (IOException e) {
-            writable = false;
-            problem("state directory " + dir + " is not writable (" + describe(e)
+            ledger.readOnly("state directory " + dir + " is not writable (" + Ledger.describe(e)
                     + "): intents cannot be recorded, start/stop/restart are refused");
         }
 
         StateStore.Loaded<ServiceState> loaded = store.loadService();
         IntentState dflt = settings.defaultIntent();
         if (loaded.damaged()) {
-            problem(DAMAGED_STATE + loaded.problem() + "; using WARDEN_DEFAULT_INTENT=" + dflt.wire()
+            ledger.problem(DAMAGED_STATE + loaded.problem() + "; using WARDEN_DEFAULT_INTENT=" + dflt.wire()
                     + " until a user sets an intent");
         }
         if (loaded.value() != null) {
@@ -175,7 +174,7 @@ public final class Daemon implements RequestHandler {
                 state = state.withIntent(new Intent(dflt, IntentSource.DEFAULT, startedAt, null, null,
                         "state file damaged, default applied: " + loaded.problem()));
             }
-            if (save(state)) journal(intentRecord("intent", state.intent()));
+            if (ledger.save(state)) ledger.journal(Ledger.intentRecord("intent", state.intent()));
         }
 
         supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
@@ -185,7 +184,7 @@ public final class Daemon implements RequestHandler {
         boolean supervised = present && service.supervised(procs);
 
         StateStore.Loaded<RunRecord> previous = store.loadRun();
-        if (previous.damaged()) problem("run record damaged: " + previous.problem());
+        if (previous.damaged()) ledger.problem("run record damaged: " + previous.problem());
         if (previous.value() != null && !previous.value().ended()) judgeUncleanEnd(previous.value());
 
         BootPlan plan = BootPlan.decide(state.intent().state(), present, supervised, status);
@@ -198,19 +197,19 @@ public final class Daemon implements RequestHandler {
         GatewayRun seenBefore = previous.value() == null ? null : previous.value().gateway();
         if (currentRun != null && !currentRun.equals(seenBefore)) {
             // started before warden (the early start, or s6 alone): the journal still gets its start
-            Map<String, Object> up = record("gateway-up");
+            Map<String, Object> up = Ledger.record("gateway-up");
             up.put("pid", currentRun.pid());
             up.put("adopted", true);
-            journal(up);
+            ledger.journal(up);
         }
         run = new RunRecord(wardenPid, startedAt, null, null, currentRun);
-        saveRun(run);
-        Map<String, Object> boot = record("boot");
+        ledger.saveRun(run);
+        Map<String, Object> boot = Ledger.record("boot");
         boot.put("wardenPid", wardenPid);
         boot.put("supervisor", supervisor.wire());
         boot.put("intent", state.intent().state().wire());
         boot.put("action", plan.why());
-        journal(boot);
+        ledger.journal(boot);
         publish();
 
         watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
@@ -226,18 +225,18 @@ public final class Daemon implements RequestHandler {
     private void judgeUncleanEnd(RunRecord prev) {
         GatewayRun seen = prev.gateway();
         boolean survived = seen != null && seen.equals(runOf(status));
-        Map<String, Object> r = record("warden-unclean-end");
+        Map<String, Object> r = Ledger.record("warden-unclean-end");
         r.put("previousWardenPid", prev.wardenPid());
         r.put("previousStartedAt", prev.startedAt().toString());
         r.put("gatewaySurvived", seen == null ? null : survived);
-        journal(r);
+        ledger.journal(r);
         if (seen != null && !survived) {
             LastShutdown ls = new LastShutdown(ShutdownCause.UNCLEAN, null, startedAt, null,
                     "previous warden run (pid " + prev.wardenPid() + ", started " + prev.startedAt()
                             + ") ended without a record; the gateway it last saw (pid " + seen.pid() + ") is gone");
             state = state.withLastShutdown(ls);
-            save(state);
-            journal(shutdownRecord(ls));
+            ledger.save(state);
+            ledger.journal(Ledger.shutdownRecord(ls));
             Logger.warn("last shutdown was unclean: {}", ls.detail());
         } else {
             Logger.warn("previous warden run (pid {}) ended without a record; the gateway {}", prev.wardenPid(),
@@ -306,15 +305,15 @@ public final class Daemon implements RequestHandler {
     }
 
     private void gatewayStarted(GatewayRun r) {
-        Map<String, Object> rec = record("gateway-up");
+        Map<String, Object> rec = Ledger.record("gateway-up");
         rec.put("pid", r.pid());
-        journal(rec);
+        ledger.journal(rec);
         Logger.info("gateway up, pid {}", r.pid());
-        if (run != null) saveRun(run = run.withGateway(r));
+        if (run != null) ledger.saveRun(run = run.withGateway(r));
     }
 
     private void gatewayEnded(GatewayRun r, SupervisorStatus endStatus) {
-        Map<String, Object> rec = record("gateway-exit");
+        Map<String, Object> rec = Ledger.record("gateway-exit");
         rec.put("pid", r.pid());
         String how = "ended";
         if (endStatus != null) {
@@ -323,8 +322,8 @@ public final class Daemon implements RequestHandler {
             how = endStatus.exited() ? "exited with code " + endStatus.exitCode()
                     : "was killed by " + Signals.name(endStatus.termSignal());
         }
-        journal(rec);
-        if (run != null) saveRun(run = run.withGateway(null));
+        ledger.journal(rec);
+        if (run != null) ledger.saveRun(run = run.withGateway(null));
         if (shutdownSignal != null) {
             Logger.info("gateway pid {} {} during warden's shutdown", r.pid(), how);
         } else if (expectingEnd || state.intent().state() == IntentState.DOWN) {
@@ -354,10 +353,10 @@ public final class Daemon implements RequestHandler {
         if (hold == 0) return;
         if (send("O") != null) return;
         backoffUntilNanos = System.nanoTime() + hold * 1_000_000L;
-        Map<String, Object> rec = record("backoff");
+        Map<String, Object> rec = Ledger.record("backoff");
         rec.put("holdMillis", hold);
         rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
-        journal(rec);
+        ledger.journal(rec);
         Logger.warn("gateway died {} times in a row: holding its restart for {} ms", backoff.consecutiveDeaths(), hold);
     }
 
@@ -379,8 +378,8 @@ public final class Daemon implements RequestHandler {
         LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
         pending = null;
         state = state.withLastShutdown(ls);
-        save(state);
-        journal(shutdownRecord(ls));
+        ledger.save(state);
+        ledger.journal(Ledger.shutdownRecord(ls));
         Logger.warn("last shutdown: {} ({})", ls.cause().wire(), ls.detail());
         publish();
     }
@@ -404,14 +403,14 @@ public final class Daemon implements RequestHandler {
         }
         if (ls != null) {
             state = state.withLastShutdown(ls);
-            save(state);
+            ledger.save(state);
         }
-        if (run != null) saveRun(run = run.endedBy(sig, now));
-        Map<String, Object> rec = ls != null ? shutdownRecord(ls) : record("shutdown");
+        if (run != null) ledger.saveRun(run = run.endedBy(sig, now));
+        Map<String, Object> rec = ls != null ? Ledger.shutdownRecord(ls) : Ledger.record("shutdown");
         rec.put("event", "warden-stop");
         rec.put("signal", sig);
         if (ls == null) rec.put("cause", "unchanged");
-        journal(rec);
+        ledger.journal(rec);
         Logger.info("{} received: {}; intent stays {}", sig,
                 ls == null ? "gateway was not up, last shutdown left as it was" : "last shutdown recorded as signal",
                 state.intent().state().wire());
@@ -453,7 +452,7 @@ public final class Daemon implements RequestHandler {
             r.put("skippedLines", (long) reading.skippedLines());
             return Protocol.ok(r);
         } catch (IOException e) {
-            return Protocol.error(ErrorCode.INTERNAL, "cannot read the journal: " + describe(e));
+            return Protocol.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
         }
     }
 
@@ -462,7 +461,7 @@ public final class Daemon implements RequestHandler {
             return Protocol.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down (" + shutdownSignal
                     + "); nothing was changed");
         }
-        if (!writable) {
+        if (!ledger.writable()) {
             return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "the state directory " + store.dir()
                     + " is not writable, so the intent cannot be recorded; nothing was changed");
         }
@@ -482,16 +481,16 @@ public final class Daemon implements RequestHandler {
         try {
             store.saveService(next);
         } catch (IOException e) {
-            Logger.error("could not record intent {}: {}", target.wire(), describe(e));
+            Logger.error("could not record intent {}: {}", target.wire(), Ledger.describe(e));
             return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not record the intent in " + store.dir()
-                    + " (" + describe(e) + "); nothing was changed");
+                    + " (" + Ledger.describe(e) + "); nothing was changed");
         }
         state = next;
         // the user has set an intent again: the damaged file's default no longer stands in for one
-        problems.removeIf(p -> p.startsWith(DAMAGED_STATE));
-        Map<String, Object> rec = intentRecord("intent", state.intent());
+        ledger.clearProblems(DAMAGED_STATE);
+        Map<String, Object> rec = Ledger.intentRecord("intent", state.intent());
         rec.put("op", op.wire());
-        journal(rec);
+        ledger.journal(rec);
         Logger.info("intent {} by uid {} (pid {}) via {}{}", target.wire(), peer.uid(), peer.pid(), op.wire(),
                 reason == null ? "" : ": " + reason);
 
@@ -503,7 +502,7 @@ public final class Daemon implements RequestHandler {
             }
             service.setDownFile(target == IntentState.DOWN);
         } catch (IOException e) {
-            failure = "cannot update the service directory: " + describe(e);
+            failure = "cannot update the service directory: " + Ledger.describe(e);
             Logger.error(failure);
         }
         if (failure == null) {
@@ -527,7 +526,7 @@ public final class Daemon implements RequestHandler {
     private void publish() {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
-        Snapshot s = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, List.copyOf(problems),
+        Snapshot s = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, ledger.problems(),
                 backoffUntilNanos != 0, pending != null);
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("healthy", s.healthy());
@@ -535,6 +534,11 @@ public final class Daemon implements RequestHandler {
         check.put("observed", s.observed().wire());
         checkAnswer = Answer.of(Protocol.ok(check));
         statusAnswer = Answer.of(Protocol.ok(s.toJson()));
+    }
+
+    /** A new problem changes what status reports; before the first publish there is nothing to update. */
+    private void republish() {
+        if (statusAnswer != null) publish();
     }
 
     private SupervisorStatus readStatusOrNull() {
@@ -548,75 +552,6 @@ public final class Daemon implements RequestHandler {
 
     private static GatewayRun runOf(SupervisorStatus s) {
         return s != null && s.up() ? new GatewayRun(s.pid(), s.stampLabel()) : null;
-    }
-
-    private boolean save(ServiceState s) {
-        if (!writable) return false;
-        try {
-            store.saveService(s);
-            return true;
-        } catch (IOException e) {
-            problem("could not write " + store.serviceFile() + " (" + describe(e) + "); kept in memory only");
-            return false;
-        }
-    }
-
-    private void saveRun(RunRecord r) {
-        if (!writable) return;
-        try {
-            store.saveRun(r);
-        } catch (IOException e) {
-            problem("could not write the run record (" + describe(e) + ")");
-        }
-    }
-
-    private void journal(Map<String, Object> rec) {
-        if (!writable) return;
-        try {
-            store.appendJournal(rec);
-        } catch (IOException e) {
-            problem("could not append to the journal (" + describe(e) + ")");
-        }
-    }
-
-    private void problem(String p) {
-        if (problems.contains(p)) return;
-        Logger.error(p);
-        problems.add(p);
-        if (statusAnswer != null) publish();
-    }
-
-    /** An I/O error in words a log reader understands: what went wrong, and with which file. */
-    private static String describe(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException) {
-            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
-            String reason = f.getReason() != null ? f.getReason()
-                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                    : e.getClass().getSimpleName();
-            return reason + ": " + f.getFile();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    private static Map<String, Object> record(String event) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", Instant.now().toString());
-        m.put("event", event);
-        return m;
-    }
-
-    private static Map<String, Object> intentRecord(String event, Intent i) {
-        Map<String, Object> m = record(event);
-        m.putAll(i.toJson());
-        return m;
-    }
-
-    private static Map<String, Object> shutdownRecord(LastShutdown ls) {
-        Map<String, Object> m = record("shutdown");
-        m.putAll(ls.toJson());
-        return m;
     }
 
     private void close() {

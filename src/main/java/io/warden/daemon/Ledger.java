@@ -1,0 +1,125 @@
+package io.warden.daemon;
+
+import io.warden.state.Intent;
+import io.warden.state.LastShutdown;
+import io.warden.state.RunRecord;
+import io.warden.state.ServiceState;
+import io.warden.state.StateStore;
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the daemon writes on the volume on its own account (the state file, the run record, the journal) and
+ * the problems it met doing so. A write that fails is never fatal here: the value stays in memory, the problem
+ * is logged once and listed under {@code degraded} in status. Commands that change intent do not come through
+ * this class: they must fail when the intent cannot be recorded.
+ */
+final class Ledger {
+    private final StateStore store;
+    private final Runnable onProblem;
+    private final List<String> problems = new ArrayList<>();
+    private boolean writable = true;
+
+    Ledger(StateStore store, Runnable onProblem) {
+        this.store = store;
+        this.onProblem = onProblem;
+    }
+
+    boolean writable() {
+        return writable;
+    }
+
+    /** The volume cannot be written at all: nothing more is attempted, and status says why. */
+    void readOnly(String why) {
+        writable = false;
+        problem(why);
+    }
+
+    boolean save(ServiceState s) {
+        if (!writable) return false;
+        try {
+            store.saveService(s);
+            return true;
+        } catch (IOException e) {
+            problem("could not write " + store.serviceFile() + " (" + describe(e) + "); kept in memory only");
+            return false;
+        }
+    }
+
+    void saveRun(RunRecord r) {
+        if (!writable) return;
+        try {
+            store.saveRun(r);
+        } catch (IOException e) {
+            problem("could not write the run record (" + describe(e) + ")");
+        }
+    }
+
+    void journal(Map<String, Object> rec) {
+        if (!writable) return;
+        try {
+            store.appendJournal(rec);
+        } catch (IOException e) {
+            problem("could not append to the journal (" + describe(e) + ")");
+        }
+    }
+
+    void problem(String p) {
+        if (problems.contains(p)) return;
+        Logger.error(p);
+        problems.add(p);
+        onProblem.run();
+    }
+
+    void clearProblems(String prefix) {
+        problems.removeIf(p -> p.startsWith(prefix));
+    }
+
+    List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** An I/O error in words a log reader understands: what went wrong, and with which file. */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException) {
+            FileSystemException f = (FileSystemException) e;
+            String reason = f.getReason() != null ? f.getReason()
+                    : e instanceof NoSuchFileException ? "no such file or directory"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileAlreadyExistsException ? "already exists"
+                    : e.getClass().getSimpleName();
+            return reason + ": " + f.getFile();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** A journal record: its time and event name, fields to be added by the caller. */
+    static Map<String, Object> record(String event) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", Instant.now().toString());
+        m.put("event", event);
+        return m;
+    }
+
+    static Map<String, Object> intentRecord(String event, Intent i) {
+        Map<String, Object> m = record(event);
+        m.putAll(i.toJson());
+        return m;
+    }
+
+    static Map<String, Object> shutdownRecord(LastShutdown ls) {
+        Map<String, Object> m = record("shutdown");
+        m.putAll(ls.toJson());
+        return m;
+    }
+}
