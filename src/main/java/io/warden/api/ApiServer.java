@@ -30,20 +30,25 @@ public final class ApiServer implements AutoCloseable {
     private final PeerIdentity identity;
     private final long idleTimeoutMillis;
     private final int maxConnections;
+    private final Runnable onFailure;
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
     private Selector selector;
     private ServerSocketChannel server;
     private Thread thread;
     private volatile boolean closed;
+    /** Only a socket this server bound is its to remove: a refused start must not delete a live daemon's. */
+    private boolean bound;
 
+    /** {@code onFailure} runs if the server thread dies: a daemon that cannot answer must end and be restarted. */
     public ApiServer(SocketFile socketFile, RequestHandler handler, PeerIdentity identity, long idleTimeoutMillis,
-                     int maxConnections) {
+                     int maxConnections, Runnable onFailure) {
         this.socketFile = socketFile;
         this.handler = handler;
         this.identity = identity;
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.maxConnections = maxConnections;
+        this.onFailure = onFailure;
     }
 
     /** Binds the socket (see {@link SocketFile}) and starts serving. */
@@ -51,6 +56,7 @@ public final class ApiServer implements AutoCloseable {
         socketFile.prepare();
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socketFile.path()), 256);
+        bound = true;
         socketFile.openUp();
         server.configureBlocking(false);
         selector = Selector.open();
@@ -84,7 +90,9 @@ public final class ApiServer implements AutoCloseable {
                             if (key.isReadable()) c.onReadable();
                             if (key.isValid() && key.isWritable()) c.onWritable();
                         }
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
+                        // one broken connection (reset, cancelled key, a defect) is closed; the others go on
+                        if (!(e instanceof IOException)) Logger.error(e, "closing a connection after: {}", e);
                         if (key.attachment() instanceof Connection) ((Connection) key.attachment()).close();
                     }
                 }
@@ -99,7 +107,10 @@ public final class ApiServer implements AutoCloseable {
         } catch (ClosedSelectorException e) {
             return;
         } catch (IOException | RuntimeException e) {
-            if (!closed) Logger.error(e, "socket server stopped: {}", e.getMessage());
+            if (!closed) {
+                Logger.error(e, "socket server stopped: {}", e.getMessage());
+                onFailure.run();
+            }
         }
     }
 
@@ -151,7 +162,7 @@ public final class ApiServer implements AutoCloseable {
             selector.close();
         }
         if (server != null) server.close();
-        socketFile.remove();
+        if (bound) socketFile.remove();
     }
 
     private final class Connection {

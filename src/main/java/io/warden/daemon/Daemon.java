@@ -90,7 +90,11 @@ public final class Daemon implements RequestHandler {
     /** When a held restart is due (System.nanoTime), or 0 when no restart is held. */
     private long backoffUntilNanos;
     private PendingEnd pending;
-    private boolean expectingEnd;
+    /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
+    private long expectedEndPid;
+    /** Set on the loop thread at the signal; read by socket threads to refuse changes at once. */
+    private volatile boolean stopping;
+    private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
     private SupervisorKind supervisor = SupervisorKind.NONE;
 
@@ -127,22 +131,25 @@ public final class Daemon implements RequestHandler {
             boot();
         } catch (StateLock.StateLockedException | SocketFile.SocketInUseException e) {
             Logger.error("refusing to start: {}", e.getMessage());
+            close();
             return DaemonExit.ALREADY_RUNNING;
         } catch (IOException e) {
             // a missing template, an unusable scandir or socket path: the message says which, no trace needed
             Logger.error("cannot start: {}", Ledger.describe(e));
+            close();
             return DaemonExit.STARTUP_FAILED;
         } catch (RuntimeException e) {
             Logger.error(e, "cannot start: {}", e.getMessage());
+            close();
             return DaemonExit.STARTUP_FAILED;
         }
         loop();
         // what arrived with or after the signal still gets its answer ("shutting-down") or its log line
         Runnable late;
-        while ((late = tasks.poll()) != null) late.run();
+        while ((late = tasks.poll()) != null) runGuarded(late);
         close();
         Logger.info("warden stopped ({})", shutdownSignal);
-        return DaemonExit.CLEAN;
+        return exitCode;
     }
 
     private void boot() throws IOException {
@@ -215,7 +222,7 @@ public final class Daemon implements RequestHandler {
         watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
         watcher.start();
         server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), this, PeerIdentity.system(),
-                IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS);
+                IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS, () -> tasks.add(this::onServerFailure));
         server.start();
         Readiness.notify(settings.notifyFd());
         Logger.info("ready: socket {}, state {}, service {}", settings.get(Setting.SOCKET), dir, service.path());
@@ -283,10 +290,19 @@ public final class Daemon implements RequestHandler {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (task != null) task.run();
+            if (task != null) runGuarded(task);
             if (pending != null && System.nanoTime() - pending.deadlineNanos() >= 0) finalizePending();
             if (backoffUntilNanos != 0 && System.nanoTime() - backoffUntilNanos >= 0) endBackoff();
             if (shutdownSignal != null) return;
+        }
+    }
+
+    /** A defect in one task must not end the loop that every other decision depends on. */
+    private static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            Logger.error(e, "internal error in warden's decision loop (continuing): {}", e);
         }
     }
 
@@ -323,13 +339,17 @@ public final class Daemon implements RequestHandler {
                     : "was killed by " + Signals.name(endStatus.termSignal());
         }
         ledger.journal(rec);
-        if (run != null) ledger.saveRun(run = run.withGateway(null));
+        boolean asked = r.pid() == expectedEndPid;
+        if (asked) expectedEndPid = 0;
         if (shutdownSignal != null) {
             Logger.info("gateway pid {} {} during warden's shutdown", r.pid(), how);
-        } else if (expectingEnd || state.intent().state() == IntentState.DOWN) {
-            expectingEnd = false;
+            forgetGatewayRun();
+        } else if (asked || state.intent().state() == IntentState.DOWN) {
             Logger.info("gateway pid {} {} as asked", r.pid(), how);
+            forgetGatewayRun();
         } else {
+            // run.json keeps this run until the cause is written: a warden killed meanwhile leaves the next boot
+            // a run it last saw and that is gone, which it records as unclean instead of losing the end
             if (pending != null) finalizePending();
             Instant now = Instant.now();
             pending = new PendingEnd(endStatus, r.pid(), now, System.nanoTime() + signalWindowNanos);
@@ -373,6 +393,10 @@ public final class Daemon implements RequestHandler {
         backoffUntilNanos = 0;
     }
 
+    private void forgetGatewayRun() {
+        if (run != null && currentRun == null) ledger.saveRun(run = run.withGateway(null));
+    }
+
     private void finalizePending() {
         // warden's own hold clears s6's want-up; judge by the status at the death, not by the hold
         LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
@@ -380,8 +404,22 @@ public final class Daemon implements RequestHandler {
         state = state.withLastShutdown(ls);
         ledger.save(state);
         ledger.journal(Ledger.shutdownRecord(ls));
+        forgetGatewayRun();
         Logger.warn("last shutdown: {} ({})", ls.cause().wire(), ls.detail());
         publish();
+    }
+
+    /** No socket, no status: end so that s6 restarts warden; the gateway and its records are left as they are. */
+    private void onServerFailure() {
+        if (shutdownSignal != null) return;
+        shutdownSignal = "socket server failure";
+        stopping = true;
+        exitCode = DaemonExit.SERVER_FAILED;
+        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, Instant.now()));
+        Map<String, Object> rec = Ledger.record("warden-stop");
+        rec.put("reason", shutdownSignal);
+        rec.put("cause", "unchanged");
+        ledger.journal(rec);
     }
 
     private void onSignal(String sig) {
@@ -390,6 +428,7 @@ public final class Daemon implements RequestHandler {
             return;
         }
         shutdownSignal = sig;
+        stopping = true;
         SupervisorStatus fresh = readStatusOrNull();
         if (fresh != null) status = fresh;
         LastShutdown ls = null;
@@ -397,7 +436,7 @@ public final class Daemon implements RequestHandler {
         if (pending != null) {
             ls = pending.asSignal(sig, now);
             pending = null;
-        } else if (status != null && status.up() && !expectingEnd) {
+        } else if (status != null && status.up() && status.pid() != expectedEndPid) {
             ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
                     + " while the gateway (pid " + status.pid() + ") was up");
         }
@@ -436,8 +475,19 @@ public final class Daemon implements RequestHandler {
                 return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE))),
                         readers);
             default: {
+                if (stopping) {
+                    return CompletableFuture.completedFuture(Answer.error(ErrorCode.SHUTTING_DOWN,
+                            "warden is shutting down; nothing was changed"));
+                }
                 CompletableFuture<Answer> f = new CompletableFuture<>();
-                tasks.add(() -> f.complete(Answer.of(control(op, peer, request.reason()))));
+                tasks.add(() -> {
+                    try {
+                        f.complete(Answer.of(control(op, peer, request.reason())));
+                    } catch (RuntimeException e) {
+                        f.complete(Answer.error(ErrorCode.INTERNAL, "internal error: " + e));
+                        throw e;
+                    }
+                });
                 return f;
             }
         }
@@ -508,9 +558,11 @@ public final class Daemon implements RequestHandler {
         if (failure == null) {
             cancelBackoff();
             if (op != Operation.STOP) backoff.reset();
-            expectingEnd = running && op != Operation.START;
             String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
             failure = send(letters);
+            // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
+            // expectation alone, since that run still goes down
+            if (failure == null && running && op != Operation.START) expectedEndPid = status.pid();
         }
         publish();
         Map<String, Object> r = new LinkedHashMap<>();
@@ -544,7 +596,8 @@ public final class Daemon implements RequestHandler {
     private SupervisorStatus readStatusOrNull() {
         try {
             return service.readStatus();
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // a status file warden cannot use is reported and treated as no status (observed unknown)
             Logger.warn("cannot read {}/supervise/status: {}", service.path(), e.getMessage());
             return null;
         }

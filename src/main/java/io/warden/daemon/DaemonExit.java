@@ -10,6 +10,8 @@ public final class DaemonExit {
     public static final int ALREADY_RUNNING = 6;
     /** Could not start: template missing, scandir unusable, socket cannot be bound. */
     public static final int STARTUP_FAILED = 7;
+    /** The socket server failed while running; s6 restarts warden, which adopts the gateway untouched. */
+    public static final int SERVER_FAILED = 8;
 
     private DaemonExit() {
     }

@@ -27,7 +27,7 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
     }
 
     public Observed observed() {
-        Observed o = Observed.derive(status);
+        Observed o = Observed.derive(status, desired());
         if (backoff && o != Observed.UP) return Observed.BACKOFF;
         return o;
     }
@@ -58,7 +58,9 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         m.put("lastShutdown", last);
         m.put("supervisor", supervisor.wire());
         m.put("healthy", healthy());
-        m.put("drift", !healthy() && o != Observed.STARTING && o != Observed.STOPPING);
+        // drift: s6 has settled somewhere the intent does not say (down or failed while up is wanted, up while
+        // down is wanted); transitions, back-off holds and an unknown state are not drift
+        m.put("drift", !healthy() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
         if (status != null && status.pid() == 0 && !status.stamp().equals(Instant.EPOCH)) {
             Map<String, Object> exit = new LinkedHashMap<>();
             exit.put("exitCode", status.exited() ? (long) status.exitCode() : null);

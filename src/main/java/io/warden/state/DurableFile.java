@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A small file replaced as a whole and durable once {@link #write} returns: temporary file, fsync, atomic rename,
@@ -19,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DurableFile {
     /** Prefix of temporary files; anything starting with it in the state directory is a torn write. */
     public static final String TEMP_PREFIX = ".tmp-";
-    private static final AtomicLong COUNTER = new AtomicLong();
 
     private final Path path;
 
@@ -55,10 +53,12 @@ public final class DurableFile {
 
     public void write(String content) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        Path tmp = dir.resolve(TEMP_PREFIX + path.getFileName() + "-" + ProcessHandle.current().pid() + "-"
-                + COUNTER.incrementAndGet());
+        // a fresh name from the file system itself: no counter shared between writers
+        Path tmp = Files.createTempFile(dir, TEMP_PREFIX + path.getFileName() + "-", "");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // readable like any state file (status reads it when the daemon is down); temp files start at 0600
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);

@@ -29,23 +29,28 @@ public final class StateLock implements AutoCloseable {
         Path file = dir.resolve(FILE);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        FileLock lock;
         try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            ByteBuffer buf = ByteBuffer.allocate(64);
-            ch.read(buf, 0);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                // held by this very process (only tests open two daemons in one JVM): as good as another holder
+                lock = null;
+            }
+            if (lock == null) {
+                ByteBuffer buf = ByteBuffer.allocate(64);
+                ch.read(buf, 0);
+                String holder = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).trim();
+                throw new StateLockedException("another warden daemon" + (holder.isEmpty() ? "" : " (pid " + holder
+                        + ")") + " holds the state directory " + dir + "; refusing to start a second one on the same volume");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            return new StateLock(ch, lock);
+        } catch (IOException | RuntimeException e) {
             ch.close();
-            String holder = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).trim();
-            throw new StateLockedException("another warden daemon" + (holder.isEmpty() ? "" : " (pid " + holder + ")")
-                    + " holds the state directory " + dir + "; refusing to start a second one on the same volume");
+            throw e;
         }
-        ch.truncate(0);
-        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        return new StateLock(ch, lock);
     }
 
     @Override

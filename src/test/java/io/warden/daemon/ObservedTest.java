@@ -1,6 +1,7 @@
 package io.warden.daemon;
 
 import io.warden.s6.SupervisorStatus;
+import io.warden.state.IntentState;
 import org.junit.jupiter.api.Test;
 
 import static io.warden.daemon.Statuses.status;
@@ -35,8 +36,14 @@ class ObservedTest {
     }
 
     @Test
-    void running_but_no_longer_wanted_is_stopping() {
-        assertEquals(Observed.STOPPING, Observed.derive(status(7325, 0, false, false)));
+    void running_but_no_longer_wanted_is_stopping_when_the_intent_is_down() {
+        assertEquals(Observed.STOPPING, Observed.derive(status(7325, 0, false, false), IntentState.DOWN));
+    }
+
+    @Test
+    void running_but_not_wanted_up_is_still_up_when_the_intent_is_up() {
+        // s6-svc -o, or a stop behind warden's back that has not ended the process yet: s6 itself says "up"
+        assertEquals(Observed.UP, Observed.derive(status(7325, 0, false, false), IntentState.UP));
     }
 
     @Test

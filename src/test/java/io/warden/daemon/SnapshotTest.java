@@ -65,7 +65,7 @@ class SnapshotTest {
         assertNull(snap(IntentState.DOWN, FINISHING).toJson().get("pid"));
         assertNull(snap(IntentState.UP, DOWN).toJson().get("pid"));
         assertNull(snap(IntentState.UP, null).toJson().get("pid"));
-        assertNull(snap(IntentState.UP, status(7325, 0, false, false)).toJson().get("pid"), "stopping");
+        assertNull(snap(IntentState.DOWN, status(7325, 0, false, false)).toJson().get("pid"), "stopping");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static io.warden.it.S6Sandbox.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,6 +114,24 @@ class HostScenariosIT {
         assertNotEquals(before, s.get("pid"));
         assertEquals("user", object(s, "lastShutdown").get("cause"));
         assertEquals("restart", object(s, "intent").get("reason"));
+    }
+
+    @Test
+    void startRightAfterStopIsNoCrash() throws Exception {
+        sandbox();
+        Files.writeString(tmp.resolve("template/gateway/slow-stop"), "");
+        box.boot();
+        long pid = box.awaitGatewayUp();
+        try (RawClient c = new RawClient(box.socket())) {
+            assertEquals(true, c.send("{\"op\":\"stop\"}\n").answer().get("ok"));
+            assertEquals(true, c.send("{\"op\":\"start\"}\n").answer().get("ok"));
+        }
+        box.awaitStatus("a new run", Duration.ofSeconds(15),
+                st -> "up".equals(st.get("observed")) && !Long.valueOf(pid).equals(st.get("pid")));
+        Thread.sleep(1500); // past the signal window: an unexpected end would be classified by now
+        Map<String, Object> s = box.status();
+        assertEquals("user", object(s, "lastShutdown").get("cause"), "the run warden stopped ended as asked");
+        assertFalse(box.cli("history", "--json").out().contains("\"cause\":\"crash\""));
     }
 
     @Test
