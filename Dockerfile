@@ -92,7 +92,7 @@ RUN set -eu; \
 COPY --from=build /opt/warden/ /opt/warden/
 COPY s6-rootfs/ /
 
-# s6-overlay settings (S6-NOTES.md §A4, §A5, §F). On `docker stop`, s6-rc
+# s6-overlay settings. On `docker stop`, s6-rc
 # takes warden (an s6-rc longrun) down first; only then do the run-time
 # /run/service slots (the gateway) get `d` + SIGTERM, followed by an
 # UNCONDITIONAL sleep of S6_KILL_GRACETIME and SIGKILL for what is left.

@@ -39,6 +39,7 @@ public final class AccessPolicy {
                 }
             }
         } catch (IOException e) {
+            // membership that cannot be shown is not granted; the refusal names the uid
             return false;
         }
         return false;

@@ -128,6 +128,7 @@ public final class ApiServer implements AutoCloseable {
             try {
                 peer = identity.of(ch);
             } catch (IOException | UnsupportedOperationException e) {
+                // a peer gone before its credentials could be read: nobody is left to answer
                 ch.close();
                 continue;
             }

@@ -45,6 +45,7 @@ public final class PeerIdentity {
                 }
             }
         } catch (IOException | NumberFormatException e) {
+            // the process is gone or unreadable: its claim cannot be checked, so no pid is recorded
             return peer;
         }
         return peer;
@@ -67,6 +68,7 @@ public final class PeerIdentity {
                 if (f.length > 2 && f[0].equals(user)) return Integer.parseInt(f[2]);
             }
         } catch (IOException | NumberFormatException e) {
+            // no uid to be had: -1 is never 0 nor a group member, so such a peer may only read
             return -1;
         }
         return -1;

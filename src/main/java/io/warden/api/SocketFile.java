@@ -50,6 +50,7 @@ public final class SocketFile {
             Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
             return mode instanceof Integer && ((Integer) mode & 0170000) == 0140000;
         } catch (IOException | UnsupportedOperationException e) {
+            // a file whose type cannot be read is not known to be a socket, so it is not replaced
             return false;
         }
     }

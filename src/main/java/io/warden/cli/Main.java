@@ -24,6 +24,9 @@ public final class Main {
             "  --state-dir DIR (WARDEN_STATE_DIR)   --socket PATH (WARDEN_SOCKET)   --scandir DIR (WARDEN_SCANDIR)",
             "  --service NAME (WARDEN_SERVICE)      --template DIR (WARDEN_TEMPLATE)",
             "  --default-intent up|down (WARDEN_DEFAULT_INTENT)   --control-group NAME (WARDEN_CONTROL_GROUP)",
+            "  daemon only: --notify-fd FD (WARDEN_NOTIFY_FD)   --signal-window SEC (WARDEN_SIGNAL_WINDOW)",
+            "  --backoff-max SEC (WARDEN_BACKOFF_MAX)   --journal-max-bytes N (WARDEN_JOURNAL_MAX_BYTES)",
+            "  --s6-overlay-basedir DIR (WARDEN_S6_OVERLAY_BASEDIR)",
             "");
 
     private Main() {

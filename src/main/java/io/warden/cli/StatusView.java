@@ -84,6 +84,7 @@ final class StatusView {
             if (s < 86400) return (s / 3600) + "h" + (s % 3600 / 60) + "m";
             return (s / 86400) + "d" + (s % 86400 / 3600) + "h";
         } catch (RuntimeException e) {
+            // a time the daemon sent that does not parse: the uptime is shown as unknown, the rest still prints
             return "?";
         }
     }

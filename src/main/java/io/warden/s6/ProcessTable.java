@@ -28,6 +28,7 @@ public final class ProcessTable {
         try {
             want = dir.toRealPath();
         } catch (IOException e) {
+            // a directory that does not exist has no supervisor
             return 0;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc)) {
@@ -52,6 +53,7 @@ public final class ProcessTable {
         try {
             return Files.readString(proc.resolve("1/comm"), StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
+            // no readable pid 1 (another pid namespace's /proc): then it is not s6-overlay
             return "";
         }
     }

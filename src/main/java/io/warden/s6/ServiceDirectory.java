@@ -43,6 +43,7 @@ public final class ServiceDirectory {
             try {
                 Files.createFile(f);
             } catch (FileAlreadyExistsException e) {
+                // already as wanted: nothing to make durable
                 return;
             }
         } else if (!Files.deleteIfExists(f)) {

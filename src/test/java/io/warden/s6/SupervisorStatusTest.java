@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The hex dumps recorded in S6-NOTES.md section B1, parsed as warden parses supervise/status. */
+/** Status files recorded from real s6 2.11 and 2.13 supervisors (hex dumps), parsed as warden parses them. */
 class SupervisorStatusTest {
 
     private static byte[] hex(String spaced) {
@@ -103,7 +103,7 @@ class SupervisorStatusTest {
 
     @Test
     void tai64n_stamp_converts_to_unix_time_minus_the_37_second_offset() {
-        // S6-NOTES B1: TAI64 0x400000006b09f7fd is 1795815421 past 2^62, i.e. Unix 1795815421 - 37
+        // TAI64 0x400000006b09f7fd is 1795815421 past 2^62, i.e. Unix 1795815421 - 37
         assertEquals(1795815421L, 0x6b09f7fdL);
         SupervisorStatus s = SupervisorStatus.parse(hex(AFTER_SVC_D_211));
         assertEquals(Instant.ofEpochSecond(1795815384L, 0x3889c4feL), s.stamp());
