@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -245,10 +246,16 @@ public final class ApiServer implements AutoCloseable {
                 reply(Answer.error(e.code(), e.getMessage()));
                 return;
             }
-            inFlight = true;
             // the claimed pid only matters where it is recorded: with a change of intent
             Peer who = req.op().changesIntent() ? identity.withClaimedPid(peer, req.claimedPid()) : peer;
-            handler.handle(req, who).whenComplete((resp, err) -> {
+            CompletableFuture<Answer> answer = handler.handle(req, who);
+            if (answer.isDone() && !answer.isCompletedExceptionally()) {
+                // status and check are answered at once: no trip through the completion queue and a wakeup
+                reply(answer.join());
+                return;
+            }
+            inFlight = true;
+            answer.whenComplete((resp, err) -> {
                 completions.add(() -> {
                     inFlight = false;
                     if (err != null) {
