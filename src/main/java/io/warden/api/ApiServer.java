@@ -192,7 +192,9 @@ public final class ApiServer implements AutoCloseable {
                 in.clear();
                 return;
             }
-            if (inFlight || closeAfterWrite) {
+            if (inFlight || closeAfterWrite || !out.isEmpty()) {
+                // one request at a time, and no new one while an answer waits to be read: a client that sends
+                // without reading stalls itself, not the daemon's memory
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 return;
             }
@@ -211,7 +213,7 @@ public final class ApiServer implements AutoCloseable {
 
         /** Takes the next complete line from the buffer (or the rest, at end of input) and dispatches it. */
         private void nextRequest() {
-            if (inFlight || closeAfterWrite || !ch.isOpen()) return;
+            if (inFlight || closeAfterWrite || !out.isEmpty() || !ch.isOpen()) return;
             int end = -1;
             for (int i = 0; i < in.position(); i++) {
                 if (in.get(i) == '\n') {

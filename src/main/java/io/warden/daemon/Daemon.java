@@ -343,10 +343,10 @@ public final class Daemon implements RequestHandler {
         if (asked) expectedEndPid = 0;
         if (shutdownSignal != null) {
             Logger.info("gateway pid {} {} during warden's shutdown", r.pid(), how);
-            forgetGatewayRun();
+            forgetGatewayRun(r.pid());
         } else if (asked || state.intent().state() == IntentState.DOWN) {
             Logger.info("gateway pid {} {} as asked", r.pid(), how);
-            forgetGatewayRun();
+            forgetGatewayRun(r.pid());
         } else {
             // run.json keeps this run until the cause is written: a warden killed meanwhile leaves the next boot
             // a run it last saw and that is gone, which it records as unclean instead of losing the end
@@ -393,18 +393,22 @@ public final class Daemon implements RequestHandler {
         backoffUntilNanos = 0;
     }
 
-    private void forgetGatewayRun() {
-        if (run != null && currentRun == null) ledger.saveRun(run = run.withGateway(null));
+    /** The run record stops naming a run once its end is accounted for (a newer run replaces it anyway). */
+    private void forgetGatewayRun(long endedPid) {
+        if (run != null && run.gateway() != null && run.gateway().pid() == endedPid) {
+            ledger.saveRun(run = run.withGateway(null));
+        }
     }
 
     private void finalizePending() {
         // warden's own hold clears s6's want-up; judge by the status at the death, not by the hold
         LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
+        long endedPid = pending.endedPid();
         pending = null;
         state = state.withLastShutdown(ls);
         ledger.save(state);
         ledger.journal(Ledger.shutdownRecord(ls));
-        forgetGatewayRun();
+        forgetGatewayRun(endedPid);
         Logger.warn("last shutdown: {} ({})", ls.cause().wire(), ls.detail());
         publish();
     }

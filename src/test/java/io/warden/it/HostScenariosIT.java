@@ -104,6 +104,20 @@ class HostScenariosIT {
     }
 
     @Test
+    void everythingKilledAfterAUserStopKeepsTheUserCause() throws Exception {
+        sandbox().boot();
+        box.awaitGatewayUp();
+        assertEquals(0, box.cli("stop").exit());
+        box.killEverything();
+        box.boot();
+        Thread.sleep(1000);
+        Map<String, Object> s = box.status();
+        assertEquals("down", s.get("observed"));
+        assertEquals("user", object(s, "lastShutdown").get("cause"),
+                "the gateway warden last saw was already down: no run ended uncleanly");
+    }
+
+    @Test
     void restartWaitsForANewPid() throws Exception {
         sandbox().boot();
         long before = box.awaitGatewayUp();
