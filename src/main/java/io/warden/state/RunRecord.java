@@ -14,7 +14,7 @@ import java.util.Map;
  * It also remembers the gateway run warden last saw up, to tell a warden-only kill from a whole-container one.
  */
 public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway) {
-    public static final int FORMAT = 1;
+    public static final int FORMAT = FileFormat.VERSION;
 
     public boolean ended() {
         return endedAt != null;
@@ -47,11 +47,7 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
     }
 
     public static RunRecord fromFileText(String text) throws JsonException {
-        Fields f = new Fields(Json.parseObject(text), "run");
-        long format = f.number("format");
-        if (format != FORMAT) {
-            throw new JsonException("format version " + format + " is not supported (this warden reads " + FORMAT + ")");
-        }
+        Fields f = FileFormat.open(text, "run");
         try {
             Fields g = f.optObject("gateway");
             String ended = f.optString("endedAt");

@@ -12,7 +12,7 @@ import java.util.Map;
  * (a user stop) are written in one atomic step.
  */
 public record ServiceState(String service, Intent intent, LastShutdown lastShutdown) {
-    public static final int FORMAT = 1;
+    public static final int FORMAT = FileFormat.VERSION;
 
     public ServiceState withIntent(Intent i) {
         return new ServiceState(service, i, lastShutdown);
@@ -32,11 +32,7 @@ public record ServiceState(String service, Intent intent, LastShutdown lastShutd
     }
 
     public static ServiceState fromFileText(String text) throws JsonException {
-        Fields f = new Fields(Json.parseObject(text), "state");
-        long format = f.number("format");
-        if (format != FORMAT) {
-            throw new JsonException("format version " + format + " is not supported (this warden reads " + FORMAT + ")");
-        }
+        Fields f = FileFormat.open(text, "state");
         Fields last = f.optObject("lastShutdown");
         return new ServiceState(f.string("service"), Intent.fromJson(f.object("intent")),
                 last == null ? null : LastShutdown.fromJson(last));
