@@ -142,9 +142,14 @@ public final class ApiServer implements AutoCloseable {
     private void sweepIdle() {
         long now = System.nanoTime();
         for (Connection c : new ArrayList<>(connections)) {
-            if (c.draining && now - c.lastActivity > idleTimeoutMillis * 1_000_000L) {
+            if (now - c.lastActivity <= idleTimeoutMillis * 1_000_000L || c.inFlight) continue;
+            if (c.draining || c.closeAfterWrite) {
+                // answered already (or the answer cannot be delivered to a client that does not read): done
                 c.close();
-            } else if (!c.draining && !c.inFlight && now - c.lastActivity > idleTimeoutMillis * 1_000_000L) {
+            } else if (!c.out.isEmpty()) {
+                // an answer the client has not read for the whole idle time: it is not coming back for it
+                c.close();
+            } else {
                 c.fail(ErrorCode.TIMEOUT, "no complete request within " + idleTimeoutMillis + " ms");
             }
         }

@@ -141,6 +141,25 @@ class ProtocolIT {
     }
 
     @Test
+    void clientThatSendsWithoutReadingIsCutOffNotBuffered() throws Exception {
+        try (RawClient c = new RawClient(socket)) {
+            c.send("{\"op\":\"status\"}\n".repeat(4000)); // answers far beyond any socket buffer
+            Thread.sleep(6500); // past the idle time, reading nothing
+            int answers = 0;
+            boolean ended = false;
+            try {
+                while (c.readLine() != null) answers++;
+                ended = true;
+            } catch (java.io.IOException reset) {
+                ended = true; // closed with requests still unread on the daemon's side: a reset, also an end
+            }
+            assertTrue(ended);
+            assertTrue(answers < 4000, "the daemon stopped answering a client that did not read: " + answers);
+        }
+        assertEquals(true, statusOnNewConnection().get("ok"));
+    }
+
+    @Test
     void manyConcurrentClientsAllGetAnswers() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
