@@ -1,15 +1,12 @@
 package io.warden.daemon;
 
 import io.warden.api.AccessPolicy;
-import io.warden.api.Answer;
 import io.warden.api.ApiServer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
 import io.warden.api.Peer;
 import io.warden.api.PeerIdentity;
 import io.warden.api.Protocol;
-import io.warden.api.Request;
-import io.warden.api.RequestHandler;
 import io.warden.api.SocketFile;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
@@ -25,7 +22,6 @@ import io.warden.state.GatewayRun;
 import io.warden.state.Intent;
 import io.warden.state.IntentSource;
 import io.warden.state.IntentState;
-import io.warden.state.Journal;
 import io.warden.state.LastShutdown;
 import io.warden.state.RunRecord;
 import io.warden.state.ServiceState;
@@ -37,22 +33,17 @@ import org.tinylog.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sidecar. Every decision runs on one thread, the loop: s6 status changes, signals and intent changes arrive
  * as tasks on its queue, so the rules never race each other. Socket and watcher threads only hand work in;
- * {@code status} is answered from an immutable {@link Snapshot} the loop publishes.
+ * {@link Requests} answers {@code status} from the {@link Snapshot} the loop publishes after each change.
  */
-public final class Daemon implements RequestHandler {
+public final class Daemon {
     private static final long IDLE_TIMEOUT_MILLIS = 5000;
     private static final int MAX_CONNECTIONS = 2048;
     /** How often the watcher looks for a service directory that is not there yet. */
@@ -73,11 +64,10 @@ public final class Daemon implements RequestHandler {
     private final ServiceDirectory service;
     private final Path template;
     private final ProcessTable procs;
-    private final AccessPolicy access;
     private final long signalWindowNanos;
     private final CrashBackoff backoff;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-    private final ExecutorService readers;
+    private final Requests requests;
     private final long wardenPid = ProcessHandle.current().pid();
     private final Instant startedAt = Instant.now();
 
@@ -92,15 +82,10 @@ public final class Daemon implements RequestHandler {
     private PendingEnd pending;
     /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
     private long expectedEndPid;
-    /** Set on the loop thread at the signal; read by socket threads to refuse changes at once. */
-    private volatile boolean stopping;
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
     private SupervisorKind supervisor = SupervisorKind.NONE;
 
-    /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
-    private volatile Answer statusAnswer;
-    private volatile Answer checkAnswer;
     private StateLock lock;
     private ApiServer server;
     private StatusWatcher watcher;
@@ -113,15 +98,11 @@ public final class Daemon implements RequestHandler {
         this.service = scandir.service(settings.service());
         this.template = settings.path(Setting.TEMPLATE);
         this.procs = ProcessTable.system();
-        this.access = new AccessPolicy(settings.controlGroup(), Path.of("/etc/group"));
         this.signalWindowNanos = settings.signalWindowMillis() * 1_000_000L;
         this.backoff = new CrashBackoff(FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, settings.backoffMaxMillis(),
                 BACKOFF_RESET_MILLIS);
-        this.readers = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "warden-reader");
-            t.setDaemon(true);
-            return t;
-        });
+        this.requests = new Requests(new AccessPolicy(settings.controlGroup(), Path.of("/etc/group")),
+                store.journal(), tasks::add, this::control);
     }
 
     /** Boots, serves until SIGTERM/SIGINT, records the cause and returns the process exit code. */
@@ -221,7 +202,7 @@ public final class Daemon implements RequestHandler {
 
         watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
         watcher.start();
-        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), this, PeerIdentity.system(),
+        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, PeerIdentity.system(),
                 IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS, () -> tasks.add(this::onServerFailure));
         server.start();
         Readiness.notify(settings.notifyFd());
@@ -417,7 +398,7 @@ public final class Daemon implements RequestHandler {
     private void onServerFailure() {
         if (shutdownSignal != null) return;
         shutdownSignal = "socket server failure";
-        stopping = true;
+        requests.stopping();
         exitCode = DaemonExit.SERVER_FAILED;
         if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, Instant.now()));
         Map<String, Object> rec = Ledger.record("warden-stop");
@@ -432,7 +413,7 @@ public final class Daemon implements RequestHandler {
             return;
         }
         shutdownSignal = sig;
-        stopping = true;
+        requests.stopping();
         SupervisorStatus fresh = readStatusOrNull();
         if (fresh != null) status = fresh;
         LastShutdown ls = null;
@@ -460,55 +441,7 @@ public final class Daemon implements RequestHandler {
         publish();
     }
 
-    // ---- requests -------------------------------------------------------------------------------------------
-
-    @Override
-    public CompletableFuture<Answer> handle(Request request, Peer peer) {
-        Operation op = request.op();
-        String refusal = access.refusal(peer, op);
-        if (refusal != null) {
-            Logger.warn("refused: {}", refusal);
-            return CompletableFuture.completedFuture(Answer.error(ErrorCode.FORBIDDEN, refusal));
-        }
-        switch (op) {
-            case STATUS:
-                return CompletableFuture.completedFuture(statusAnswer);
-            case CHECK:
-                return CompletableFuture.completedFuture(checkAnswer);
-            case HISTORY:
-                return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE))),
-                        readers);
-            default: {
-                if (stopping) {
-                    return CompletableFuture.completedFuture(Answer.error(ErrorCode.SHUTTING_DOWN,
-                            "warden is shutting down; nothing was changed"));
-                }
-                CompletableFuture<Answer> f = new CompletableFuture<>();
-                tasks.add(() -> {
-                    try {
-                        f.complete(Answer.of(control(op, peer, request.reason())));
-                    } catch (RuntimeException e) {
-                        f.complete(Answer.error(ErrorCode.INTERNAL, "internal error: " + e));
-                        throw e;
-                    }
-                });
-                return f;
-            }
-        }
-    }
-
-    private Map<String, Object> history(int n) {
-        try {
-            Journal.Reading reading = store.journal().read();
-            List<Map<String, Object>> all = reading.records();
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("records", new ArrayList<Object>(all.subList(Math.max(0, all.size() - n), all.size())));
-            r.put("skippedLines", (long) reading.skippedLines());
-            return Protocol.ok(r);
-        } catch (IOException e) {
-            return Protocol.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
-        }
-    }
+    // ---- changes of intent, on the loop -------------------------------------------------------------------
 
     private Map<String, Object> control(Operation op, Peer peer, String reason) {
         if (shutdownSignal != null) {
@@ -582,19 +515,13 @@ public final class Daemon implements RequestHandler {
     private void publish() {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
-        Snapshot s = new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, ledger.problems(),
-                backoffUntilNanos != 0, pending != null);
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("healthy", s.healthy());
-        check.put("desired", s.desired().wire());
-        check.put("observed", s.observed().wire());
-        checkAnswer = Answer.of(Protocol.ok(check));
-        statusAnswer = Answer.of(Protocol.ok(s.toJson()));
+        requests.publish(new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, ledger.problems(),
+                backoffUntilNanos != 0, pending != null));
     }
 
     /** A new problem changes what status reports; before the first publish there is nothing to update. */
     private void republish() {
-        if (statusAnswer != null) publish();
+        if (requests.published()) publish();
     }
 
     private SupervisorStatus readStatusOrNull() {
@@ -619,6 +546,6 @@ public final class Daemon implements RequestHandler {
         } catch (IOException e) {
             Logger.warn("while closing: {}", e.getMessage());
         }
-        readers.shutdownNow();
+        requests.close();
     }
 }
