@@ -9,6 +9,12 @@ public enum ErrorCode {
     TIMEOUT("timeout"),
     BUSY("busy"),
     FORBIDDEN("forbidden"),
+    /** The request names a service warden does not keep; the message lists those it keeps. */
+    UNKNOWN_SERVICE("unknown-service"),
+    /** The service's template is gone from the image: it is kept and reported, never run. */
+    TEMPLATE_MISSING("template-missing"),
+    /** {@code remove} of a plain service: only instances can be removed. */
+    NOT_REMOVABLE("not-removable"),
     SHUTTING_DOWN("shutting-down"),
     STATE_WRITE_FAILED("state-write-failed"),
     INTERNAL("internal");

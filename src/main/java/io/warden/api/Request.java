@@ -6,7 +6,8 @@ import io.warden.json.JsonException;
 import java.util.Map;
 
 /**
- * One request line: {@code {"v":1,"op":"status"}}, with optional {@code reason}, {@code n} and {@code pid}.
+ * One request line: {@code {"v":1,"op":"status"}}, with optional {@code service}, {@code reason}, {@code n} and
+ * {@code pid}.
  * {@code v} may be left out (it means 1).
  */
 public record Request(Operation op, Map<String, Object> body) {
@@ -40,11 +41,24 @@ public record Request(Operation op, Map<String, Object> body) {
         if (n != null && (!(n instanceof Long) || (Long) n < 0)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"n\" must be a non-negative integer");
         }
+        Object service = m.get("service");
+        if (service != null) {
+            if (!(service instanceof String)) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"service\" must be a string");
+            }
+            String why = io.warden.config.ServiceName.problem((String) service);
+            if (why != null) throw new ProtocolException(ErrorCode.BAD_REQUEST, why);
+        }
         Object pid = m.get("pid");
         if (pid != null && !(pid instanceof Long)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"pid\" must be an integer");
         }
         return new Request(operation, m);
+    }
+
+    /** The service the request names, or null for the default one (or, for check and history, every one). */
+    public String service() {
+        return (String) body.get("service");
     }
 
     public String reason() {

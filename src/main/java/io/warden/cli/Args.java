@@ -17,11 +17,13 @@ public final class Args {
     private final String command;
     private final Map<String, String> options;
     private final Map<Setting, String> settings;
+    private final List<String> positional;
 
-    private Args(String command, Map<String, String> options, Map<Setting, String> settings) {
+    private Args(String command, Map<String, String> options, Map<Setting, String> settings, List<String> positional) {
         this.command = command;
         this.options = options;
         this.settings = settings;
+        this.positional = positional;
     }
 
     /**
@@ -30,6 +32,12 @@ public final class Args {
      */
     public static Args parse(String command, List<String> rest, Set<String> valued, Set<String> switches)
             throws UsageException {
+        return parse(command, rest, valued, switches, 0);
+    }
+
+    /** As above, with up to {@code maxPositional} plain arguments (a service name). */
+    public static Args parse(String command, List<String> rest, Set<String> valued, Set<String> switches,
+                             int maxPositional) throws UsageException {
         Map<String, String> options = new HashMap<>();
         Map<Setting, String> settings = new EnumMap<>(Setting.class);
         List<String> positional = new ArrayList<>();
@@ -59,14 +67,19 @@ public final class Args {
                 positional.add(a);
             }
         }
-        if (!positional.isEmpty()) {
-            throw new UsageException("unexpected argument '" + positional.get(0) + "' for '" + command + "'");
+        if (positional.size() > maxPositional) {
+            throw new UsageException("unexpected argument '" + positional.get(maxPositional) + "' for '" + command + "'");
         }
-        return new Args(command, options, settings);
+        return new Args(command, options, settings, positional);
     }
 
     public String command() {
         return command;
+    }
+
+    /** The {@code i}-th plain argument, or null. */
+    public String positional(int i) {
+        return i < positional.size() ? positional.get(i) : null;
     }
 
     public boolean has(String option) {

@@ -27,8 +27,9 @@ final class ControlCommand {
         this.client = new Client(settings.path(Setting.SOCKET), 10_000);
     }
 
-    int run(String op, double timeoutSeconds, String reason) {
+    int run(String op, String service, double timeoutSeconds, String reason) {
         Map<String, Object> extra = new HashMap<>();
+        if (service != null) extra.put("service", service);
         if (reason != null) extra.put("reason", reason);
         Map<String, Object> answer;
         try {
@@ -51,7 +52,7 @@ final class ControlCommand {
         long settledAt = 0;
         while (true) {
             try {
-                Map<String, Object> s = client.call("status", Map.of());
+                Map<String, Object> s = client.call("status", service == null ? Map.of() : Map.of("service", service));
                 if (Boolean.TRUE.equals(s.get("ok"))) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> st = (Map<String, Object>) s.get("result");
@@ -68,8 +69,9 @@ final class ControlCommand {
                         return ExitCode.OK;
                     }
                     if ("failed".equals(st.get("observed")) && !op.equals("stop")) {
-                        err.println("warden: the gateway failed (fatal configuration, exit 78) and is not restarted;"
-                                + " fix its configuration, then run 'warden start' again. The intent up is recorded.");
+                        err.println("warden: " + st.get("service") + " failed (fatal configuration, exit 78) and is not"
+                                + " restarted; fix its configuration, then run 'warden start' again. The intent up is"
+                                + " recorded.");
                         return ExitCode.NOT_CONVERGED;
                     }
                 }
@@ -87,10 +89,26 @@ final class ControlCommand {
                 break;
             }
         }
-        err.println("warden: the gateway did not reach '" + want + "' within " + timeoutSeconds + " s (observed: "
+        err.println("warden: " + (last == null ? (service == null ? "the service" : service) : last.get("service"))
+                + " did not reach '" + want + "' within " + timeoutSeconds + " s (observed: "
                 + (last == null ? "unknown" : last.get("observed")) + "). The intent " + want
                 + " is recorded and s6 keeps at it; see 'warden status' and the gateway's log.");
         return ExitCode.NOT_CONVERGED;
+    }
+
+    /** {@code warden remove NAME@INST}: the daemon stops the instance, takes it out of s6 and forgets it. */
+    int remove(String service, double timeoutSeconds) {
+        Map<String, Object> answer;
+        try {
+            answer = client.call("remove", Map.of("service", service));
+        } catch (IOException e) {
+            err.println("warden: cannot reach the daemon at " + client.socket() + ": " + e.getMessage());
+            err.println("nothing was changed; is the warden service running? (s6-svstat, the container's log)");
+            return ExitCode.UNREACHABLE;
+        }
+        if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
+        out.println(service + " removed: stopped, taken out of s6 and forgotten");
+        return ExitCode.OK;
     }
 
     private static boolean reached(String op, String want, Map<String, Object> st, Object previousPid) {

@@ -24,11 +24,14 @@ final class HistoryCommand {
     }
 
     @SuppressWarnings("unchecked")
-    int run(int n, boolean json) {
+    int run(String service, int n, boolean json) {
         Client client = new Client(settings.path(Setting.SOCKET), 10_000);
         List<Object> records;
         try {
-            Map<String, Object> answer = client.call("history", Map.of("n", (long) n));
+            Map<String, Object> ask = new java.util.HashMap<>();
+            ask.put("n", (long) n);
+            if (service != null) ask.put("service", service);
+            Map<String, Object> answer = client.call("history", ask);
             if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
             records = (List<Object>) ((Map<String, Object>) answer.get("result")).get("records");
         } catch (IOException e) {
@@ -36,7 +39,11 @@ final class HistoryCommand {
                     + settings.get(Setting.STATE_DIR));
             try {
                 Journal.Reading r = new StateStore(settings.path(Setting.STATE_DIR), settings.service()).journal().read();
-                List<Map<String, Object>> all = r.records();
+                List<Map<String, Object>> all = new java.util.ArrayList<>();
+                for (Map<String, Object> rec : r.records()) {
+                    Object s = rec.get("service");
+                    if (service == null || s == null || service.equals(s)) all.add(rec);
+                }
                 records = List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
             } catch (IOException e2) {
                 err.println("warden: cannot read the journal: " + e2.getMessage());

@@ -25,12 +25,16 @@ final class StatusCommand {
         this.client = new Client(settings.path(Setting.SOCKET), 10_000);
     }
 
-    int status(boolean json) {
+    private static Map<String, Object> named(String service) {
+        return service == null ? Map.of() : Map.of("service", service);
+    }
+
+    int status(String service, boolean json) {
         Map<String, Object> answer;
         try {
-            answer = client.call("status", Map.of());
+            answer = client.call("status", named(service));
         } catch (IOException e) {
-            return offline(json, e.getMessage());
+            return offline(service == null ? settings.service() : service, json, e.getMessage());
         }
         if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
         @SuppressWarnings("unchecked")
@@ -44,14 +48,14 @@ final class StatusCommand {
     }
 
     /** The daemon does not answer: show what the volume says, read-only, and say the daemon is not running. */
-    private int offline(boolean json, String why) {
+    private int offline(String service, boolean json, String why) {
         String reason = "warden daemon is not running (" + client.socket() + ": " + why + ")";
         StateStore.Loaded<ServiceState> l = new StateStore(settings.path(Setting.STATE_DIR), settings.service())
-                .peekService();
+                .peekService(service);
         ServiceState st = l.value();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("service", settings.service());
+            m.put("service", service);
             m.put("desired", st == null ? null : st.intent().state().wire());
             m.put("observed", "unknown");
             m.put("pid", null);
@@ -74,10 +78,33 @@ final class StatusCommand {
         return ExitCode.UNREACHABLE;
     }
 
-    int check() {
+    /** {@code warden list}: every service, one line each; {@code --json} the array of status documents. */
+    @SuppressWarnings("unchecked")
+    int list(boolean json) {
         Map<String, Object> answer;
         try {
-            answer = client.call("check", Map.of());
+            answer = client.call("list", Map.of());
+        } catch (IOException e) {
+            err.println("warden daemon is not running (" + client.socket() + ": " + e.getMessage() + ")");
+            return ExitCode.UNREACHABLE;
+        }
+        if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
+        java.util.List<Object> all = (java.util.List<Object>) ((Map<String, Object>) answer.get("result")).get("services");
+        if (json) {
+            out.println(Json.write(all));
+            return ExitCode.OK;
+        }
+        int width = 7;
+        for (Object o : all) width = Math.max(width, String.valueOf(((Map<String, Object>) o).get("service")).length());
+        for (Object o : all) out.println(StatusView.listLine((Map<String, Object>) o, width));
+        return ExitCode.OK;
+    }
+
+    @SuppressWarnings("unchecked")
+    int check(String service) {
+        Map<String, Object> answer;
+        try {
+            answer = client.call("check", named(service));
         } catch (IOException e) {
             err.println("unhealthy: warden daemon is not running (" + client.socket() + ": " + e.getMessage() + ")");
             return ExitCode.UNREACHABLE;
@@ -86,8 +113,18 @@ final class StatusCommand {
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) answer.get("result");
         boolean healthy = Boolean.TRUE.equals(r.get("healthy"));
-        (healthy ? out : err).println((healthy ? "healthy" : "unhealthy") + ": desired " + r.get("desired")
-                + ", observed " + r.get("observed"));
+        Object each = r.get("services");
+        if (each instanceof java.util.List) {
+            for (Object o : (java.util.List<Object>) each) {
+                Map<String, Object> c = (Map<String, Object>) o;
+                boolean ok = Boolean.TRUE.equals(c.get("healthy"));
+                (ok ? out : err).println((ok ? "healthy" : "unhealthy") + ": " + c.get("service") + " desired "
+                        + c.get("desired") + ", observed " + c.get("observed"));
+            }
+        } else {
+            (healthy ? out : err).println((healthy ? "healthy" : "unhealthy") + ": " + r.get("service") + " desired "
+                    + r.get("desired") + ", observed " + r.get("observed"));
+        }
         return healthy ? ExitCode.OK : ExitCode.NOT_CONVERGED;
     }
 }

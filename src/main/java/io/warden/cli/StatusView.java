@@ -41,6 +41,9 @@ final class StatusView {
             sb.append("  last exit: ").append(exit.get("exitCode") != null ? "code " + exit.get("exitCode")
                     : "signal " + exit.get("signal")).append(" at ").append(exit.get("at")).append('\n');
         }
+        if ("missing".equals(s.get("template"))) {
+            sb.append("  template: missing (removed from the image): kept on the volume, not run\n");
+        }
         Map<String, Object> w = (Map<String, Object>) s.get("warden");
         sb.append("  supervisor: ").append(s.get("supervisor"));
         if (w != null) sb.append("; warden pid ").append(w.get("pid")).append(", running since ").append(w.get("startedAt"));
@@ -49,6 +52,18 @@ final class StatusView {
             sb.append("  DEGRADED: ").append(p).append('\n');
         }
         return sb.toString();
+    }
+
+    /** One line of {@code warden list}: name, observed, desired, pid, intent's source, last shutdown's cause. */
+    @SuppressWarnings("unchecked")
+    static String listLine(Map<String, Object> s, int width) {
+        Map<String, Object> last = (Map<String, Object>) s.get("lastShutdown");
+        Map<String, Object> intent = (Map<String, Object>) s.get("intent");
+        String state = "missing".equals(s.get("template")) ? "template-missing" : String.valueOf(s.get("observed"));
+        String mark = Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift")) ? "  DRIFT" : "";
+        return String.format("%-" + width + "s  %-16s  desired %-4s  %-10s  intent by %-7s  last %s%s",
+                s.get("service"), state, s.get("desired"), s.get("pid") == null ? "-" : "pid " + s.get("pid"),
+                intent == null ? "?" : intent.get("source"), last == null ? "-" : last.get("cause"), mark);
     }
 
     static String renderRecorded(ServiceState st) {
@@ -100,6 +115,10 @@ final class StatusView {
             return ExitCode.REFUSED;
         }
         if (ErrorCode.STATE_WRITE_FAILED.wire().equals(code)) return ExitCode.REFUSED;
+        if (ErrorCode.TEMPLATE_MISSING.wire().equals(code)) return ExitCode.REFUSED;
+        if (ErrorCode.UNKNOWN_SERVICE.wire().equals(code) || ErrorCode.NOT_REMOVABLE.wire().equals(code)) {
+            return ExitCode.USAGE;
+        }
         return ExitCode.UNREACHABLE;
     }
 }

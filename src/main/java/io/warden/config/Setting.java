@@ -6,7 +6,10 @@ public enum Setting {
     SOCKET("--socket", "WARDEN_SOCKET", "/run/warden/warden.sock"),
     SCANDIR("--scandir", "WARDEN_SCANDIR", "/run/service"),
     SERVICE("--service", "WARDEN_SERVICE", "gateway"),
-    TEMPLATE("--template", "WARDEN_TEMPLATE", "/etc/warden/services/gateway"),
+    /** Set: one-service mode, exactly {@link #SERVICE} from this template (round 1); unset: {@link #TEMPLATES}. */
+    TEMPLATE("--template", "WARDEN_TEMPLATE", ""),
+    /** Every subdirectory NAME is a service warden keeps, NAME@ an instance template. */
+    TEMPLATES("--templates", "WARDEN_TEMPLATES", "/etc/warden/services"),
     DEFAULT_INTENT("--default-intent", "WARDEN_DEFAULT_INTENT", "up"),
     CONTROL_GROUP("--control-group", "WARDEN_CONTROL_GROUP", ""),
     NOTIFY_FD("--notify-fd", "WARDEN_NOTIFY_FD", ""),

@@ -33,10 +33,8 @@ public final class Settings {
         backoffMaxMillis();
         journalMaxBytes();
         notifyFd();
-        String service = get(Setting.SERVICE);
-        if (service.isEmpty() || service.startsWith(".") || service.contains("/")) {
-            throw new ConfigException(Setting.SERVICE.env() + " must be a plain directory name, not '" + service + "'");
-        }
+        String problem = ServiceName.problem(get(Setting.SERVICE));
+        if (problem != null) throw new ConfigException(Setting.SERVICE.env() + ": " + problem);
     }
 
     public String get(Setting s) {
@@ -49,6 +47,11 @@ public final class Settings {
 
     public String service() {
         return get(Setting.SERVICE);
+    }
+
+    /** One-service mode: {@code WARDEN_TEMPLATE} is set, so {@code WARDEN_TEMPLATES} is not read. */
+    public boolean oneServiceMode() {
+        return !get(Setting.TEMPLATE).isEmpty();
     }
 
     public IntentState defaultIntent() {

@@ -8,24 +8,21 @@ import io.warden.api.Peer;
 import io.warden.api.PeerIdentity;
 import io.warden.api.Protocol;
 import io.warden.api.SocketFile;
+import io.warden.config.ServiceName;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
-import io.warden.s6.ControlFifo;
 import io.warden.s6.ProcessTable;
 import io.warden.s6.Scandir;
 import io.warden.s6.ServiceDirectory;
-import io.warden.s6.Signals;
 import io.warden.s6.StatusWatcher;
 import io.warden.s6.SupervisorKind;
 import io.warden.s6.SupervisorStatus;
+import io.warden.s6.TemplateCatalog;
 import io.warden.state.GatewayRun;
 import io.warden.state.Intent;
-import io.warden.state.IntentSource;
 import io.warden.state.IntentState;
 import io.warden.state.LastShutdown;
 import io.warden.state.RunRecord;
-import io.warden.state.ServiceState;
-import io.warden.state.ShutdownCause;
 import io.warden.state.StateLock;
 import io.warden.state.StateStore;
 import org.tinylog.Logger;
@@ -33,15 +30,19 @@ import org.tinylog.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sidecar. Every decision runs on one thread, the loop: s6 status changes, signals and intent changes arrive
- * as tasks on its queue, so the rules never race each other. Socket and watcher threads only hand work in;
- * {@link Requests} answers {@code status} from the {@link Snapshot} the loop publishes after each change.
+ * as tasks on its queue, so the rules never race each other. Socket and watcher threads only hand work in. The
+ * loop keeps one {@link ServiceController} per service and publishes the answers of {@link Requests} after each
+ * change.
  */
 public final class Daemon {
     private static final long IDLE_TIMEOUT_MILLIS = 5000;
@@ -50,38 +51,23 @@ public final class Daemon {
     private static final long WAITING_POLL_MILLIS = 1000;
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
     private static final long SAFETY_POLL_MILLIS = 60_000;
-    private static final String DAMAGED_STATE = "state file damaged: ";
-    /** s6 spaces restarts at least 1 s apart; two such restarts are left to it before warden holds any. */
-    private static final int FREE_RESTARTS = 2;
-    private static final long BACKOFF_INITIAL_MILLIS = 1000;
-    /** A run this long proves the gateway healthy again and clears the crash count. */
-    private static final long BACKOFF_RESET_MILLIS = 30_000;
 
     private final Settings settings;
+    private final String defaultService;
     private final StateStore store;
     private final Ledger ledger;
     private final Scandir scandir;
-    private final ServiceDirectory service;
-    private final Path template;
     private final ProcessTable procs;
-    private final long signalWindowNanos;
-    private final CrashBackoff backoff;
+    private final ServiceContext context;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Requests requests;
     private final long wardenPid = ProcessHandle.current().pid();
     private final Instant startedAt = Instant.now();
 
     // owned by the loop thread
-    private ServiceState state;
+    private final Map<String, ServiceController> services = new TreeMap<>();
+    private TemplateCatalog catalog;
     private RunRecord run;
-    private SupervisorStatus status;
-    private GatewayRun currentRun;
-    private Instant currentRunSince;
-    /** When a held restart is due (System.nanoTime), or 0 when no restart is held. */
-    private long backoffUntilNanos;
-    private PendingEnd pending;
-    /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
-    private long expectedEndPid;
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
     private SupervisorKind supervisor = SupervisorKind.NONE;
@@ -92,17 +78,15 @@ public final class Daemon {
 
     public Daemon(Settings settings) {
         this.settings = settings;
-        this.store = new StateStore(settings.path(Setting.STATE_DIR), settings.service(), settings.journalMaxBytes());
+        this.defaultService = settings.service();
+        this.store = new StateStore(settings.path(Setting.STATE_DIR), defaultService, settings.journalMaxBytes());
         this.ledger = new Ledger(store, this::republish);
         this.scandir = new Scandir(settings.path(Setting.SCANDIR));
-        this.service = scandir.service(settings.service());
-        this.template = settings.path(Setting.TEMPLATE);
         this.procs = ProcessTable.system();
-        this.signalWindowNanos = settings.signalWindowMillis() * 1_000_000L;
-        this.backoff = new CrashBackoff(FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, settings.backoffMaxMillis(),
-                BACKOFF_RESET_MILLIS);
+        this.context = new ServiceContext(store, ledger, scandir, procs, settings.signalWindowMillis() * 1_000_000L,
+                settings.backoffMaxMillis(), this::runSeen);
         this.requests = new Requests(new AccessPolicy(settings.controlGroup(), Path.of("/etc/group")),
-                store.journal(), tasks::add, this::control);
+                store.journal(), tasks::add, this::change, defaultService);
     }
 
     /** Boots, serves until SIGTERM/SIGINT, records the cause and returns the process exit code. */
@@ -134,6 +118,23 @@ public final class Daemon {
     }
 
     private void boot() throws IOException {
+        openVolume();
+        catalog = loadCatalog();
+        supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
+        for (String gone : scandir.removeLeftovers()) Logger.info("removed {}, left by an earlier remove", gone);
+        createControllers();
+        RunRecord previous = loadPreviousRun();
+        applyBootPlans(previous);
+        recordBoot();
+        publish();
+        startWatching();
+        startServing();
+        Readiness.notify(settings.notifyFd());
+        Logger.info("ready: socket {}, state {}, {} service(s) in {}", settings.get(Setting.SOCKET), store.dir(),
+                services.size(), scandir.path());
+    }
+
+    private void openVolume() throws IOException {
         Path dir = store.dir();
         try {
             store.ensureDirectory();
@@ -147,133 +148,117 @@ public final class Daemon {
             ledger.readOnly("state directory " + dir + " is not writable (" + Ledger.describe(e)
                     + "): intents cannot be recorded, start/stop/restart are refused");
         }
+    }
 
-        StateStore.Loaded<ServiceState> loaded = store.loadService();
+    private TemplateCatalog loadCatalog() throws IOException {
+        if (settings.oneServiceMode()) {
+            Logger.info("one-service mode: {} from {} (WARDEN_TEMPLATE is set, WARDEN_TEMPLATES is not read)",
+                    defaultService, settings.get(Setting.TEMPLATE));
+            return TemplateCatalog.single(defaultService, settings.path(Setting.TEMPLATE));
+        }
+        TemplateCatalog c = TemplateCatalog.scan(settings.path(Setting.TEMPLATES));
+        for (String refused : c.refused()) ledger.problem("template not used: " + refused);
+        return c;
+    }
+
+    /** Every templated service, every instance on the volume, and every recorded service whose template is gone. */
+    private void createControllers() throws IOException {
         IntentState dflt = settings.defaultIntent();
-        if (loaded.damaged()) {
-            ledger.problem(DAMAGED_STATE + loaded.problem() + "; using WARDEN_DEFAULT_INTENT=" + dflt.wire()
-                    + " until a user sets an intent");
-        }
-        if (loaded.value() != null) {
-            state = loaded.value();
-        } else {
-            state = new ServiceState(settings.service(), Intent.byDefault(dflt, startedAt), null);
-            if (loaded.damaged()) {
-                state = state.withIntent(new Intent(dflt, IntentSource.DEFAULT, startedAt, null, null,
-                        "state file damaged, default applied: " + loaded.problem()));
+        for (TemplateCatalog.Template t : catalog.services().values()) add(t.name(), t);
+        if (!settings.oneServiceMode()) {
+            for (String name : store.recordedServices()) {
+                if (services.containsKey(name)) continue;
+                TemplateCatalog.Template t = catalog.templateFor(name);
+                if (t == null) {
+                    ledger.problem("service " + name + " is recorded on the volume but its template is gone: kept, "
+                            + "not installed (template missing)");
+                }
+                add(name, t);
             }
-            if (ledger.save(state)) ledger.journal(Ledger.intentRecord("intent", state.intent()));
         }
+        for (ServiceController c : services.values()) c.load(dflt, startedAt);
+    }
 
-        supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
-        service.removeStaleStaging();
-        status = readStatusOrNull();
-        boolean present = service.exists();
-        boolean supervised = present && service.supervised(procs);
+    private ServiceController add(String name, TemplateCatalog.Template t) {
+        ServiceController c = new ServiceController(name, t, context);
+        services.put(name, c);
+        return c;
+    }
 
+    private RunRecord loadPreviousRun() {
         StateStore.Loaded<RunRecord> previous = store.loadRun();
         if (previous.damaged()) ledger.problem("run record damaged: " + previous.problem());
-        if (previous.value() != null && !previous.value().ended()) judgeUncleanEnd(previous.value());
+        return previous.value();
+    }
 
-        BootPlan plan = BootPlan.decide(state.intent().state(), present, supervised, status);
-        Logger.info("boot: intent {} ({}), supervisor {}: {}", state.intent().state().wire(),
-                state.intent().source().wire(), supervisor.wire(), plan.why());
-        apply(plan);
-
-        currentRun = runOf(status);
-        if (status != null) currentRunSince = status.stamp();
-        GatewayRun seenBefore = previous.value() == null ? null : previous.value().gateway();
-        if (currentRun != null && !currentRun.equals(seenBefore)) {
-            // started before warden (the early start, or s6 alone): the journal still gets its start
-            Map<String, Object> up = Ledger.record("gateway-up");
-            up.put("pid", currentRun.pid());
-            up.put("adopted", true);
-            ledger.journal(up);
+    private void applyBootPlans(RunRecord previous) throws IOException {
+        boolean unclean = previous != null && !previous.ended();
+        if (unclean) {
+            Map<String, Object> r = Ledger.record("warden-unclean-end");
+            r.put("previousWardenPid", previous.wardenPid());
+            r.put("previousStartedAt", previous.startedAt().toString());
+            ledger.journal(r);
+            Logger.warn("previous warden run (pid {}, started {}) ended without a record", previous.wardenPid(),
+                    previous.startedAt());
         }
-        run = new RunRecord(wardenPid, startedAt, null, null, currentRun);
+        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>());
+        for (ServiceController c : services.values()) {
+            c.observe();
+            GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
+            if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
+            c.applyBootPlan(startedAt, seen);
+            if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
+        }
         ledger.saveRun(run);
+    }
+
+    private void recordBoot() {
         Map<String, Object> boot = Ledger.record("boot");
         boot.put("wardenPid", wardenPid);
         boot.put("supervisor", supervisor.wire());
-        boot.put("intent", state.intent().state().wire());
-        boot.put("action", plan.why());
+        ServiceController d = services.get(defaultService);
+        if (d != null) boot.put("intent", d.desired().wire());
+        Map<String, Object> intents = new LinkedHashMap<>();
+        for (ServiceController c : services.values()) intents.put(c.name(), c.desired().wire());
+        boot.put("services", intents);
         ledger.journal(boot);
-        publish();
+    }
 
-        watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
+    private void startWatching() throws IOException {
+        watcher = new StatusWatcher(scandir.path(), WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS,
+                (dir, s) -> tasks.add(() -> onStatus(dir, s)));
+        for (ServiceController c : services.values()) {
+            if (!c.templateMissing()) watcher.add(c.directory());
+        }
         watcher.start();
+    }
+
+    private void startServing() throws IOException {
         server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, PeerIdentity.system(),
                 IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS, () -> tasks.add(this::onServerFailure));
         server.start();
-        Readiness.notify(settings.notifyFd());
-        Logger.info("ready: socket {}, state {}, service {}", settings.get(Setting.SOCKET), dir, service.path());
-    }
-
-    /** The previous run left no record: a whole-container kill ends the gateway's run, a warden-only kill does not. */
-    private void judgeUncleanEnd(RunRecord prev) {
-        GatewayRun seen = prev.gateway();
-        boolean survived = seen != null && seen.equals(runOf(status));
-        Map<String, Object> r = Ledger.record("warden-unclean-end");
-        r.put("previousWardenPid", prev.wardenPid());
-        r.put("previousStartedAt", prev.startedAt().toString());
-        r.put("gatewaySurvived", seen == null ? null : survived);
-        ledger.journal(r);
-        if (seen != null && !survived) {
-            LastShutdown ls = new LastShutdown(ShutdownCause.UNCLEAN, null, startedAt, null,
-                    "previous warden run (pid " + prev.wardenPid() + ", started " + prev.startedAt()
-                            + ") ended without a record; the gateway it last saw (pid " + seen.pid() + ") is gone");
-            state = state.withLastShutdown(ls);
-            ledger.save(state);
-            ledger.journal(Ledger.shutdownRecord(ls));
-            Logger.warn("last shutdown was unclean: {}", ls.detail());
-        } else {
-            Logger.warn("previous warden run (pid {}) ended without a record; the gateway {}", prev.wardenPid(),
-                    seen == null ? "was not running then" : "kept running (pid " + seen.pid() + "), adopted");
-        }
-    }
-
-    private void apply(BootPlan plan) throws IOException {
-        if (plan.install()) {
-            service.installFrom(template, plan.downFile());
-        } else if (service.exists() && service.hasDownFile() != plan.downFile()) {
-            service.setDownFile(plan.downFile());
-        }
-        if (plan.control() != null) send(plan.control());
-        if (plan.rescan() && !scandir.rescan()) {
-            Logger.warn("no s6-svscan control FIFO in {}: the service starts when a scanner runs", scandir.path());
-        }
-    }
-
-    /** Sends s6-svc letters; returns null on success or what went wrong (the intent is already durable). */
-    private String send(String letters) {
-        try {
-            service.control(letters);
-            return null;
-        } catch (ControlFifo.NotSupervisedException e) {
-            Logger.warn("{}: ./down carries the intent until s6 supervises the gateway", e.getMessage());
-            return e.getMessage();
-        } catch (IOException e) {
-            Logger.error("cannot control the gateway: {}", e.getMessage());
-            return e.getMessage();
-        }
     }
 
     private void loop() {
         while (true) {
+            long now = System.nanoTime();
             long wait = 60_000_000_000L;
-            if (pending != null) wait = Math.min(wait, pending.deadlineNanos() - System.nanoTime());
-            if (backoffUntilNanos != 0) wait = Math.min(wait, backoffUntilNanos - System.nanoTime());
-            wait = Math.max(0, wait);
+            for (ServiceController c : services.values()) {
+                long d = c.nextDeadlineNanos();
+                if (d != Long.MAX_VALUE) wait = Math.min(wait, d - now);
+            }
             Runnable task;
             try {
-                task = tasks.poll(wait, TimeUnit.NANOSECONDS);
+                task = tasks.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
             if (task != null) runGuarded(task);
-            if (pending != null && System.nanoTime() - pending.deadlineNanos() >= 0) finalizePending();
-            if (backoffUntilNanos != 0 && System.nanoTime() - backoffUntilNanos >= 0) endBackoff();
+            boolean changed = false;
+            long t = System.nanoTime();
+            for (ServiceController c : services.values()) changed |= c.tick(t);
+            if (changed) publish();
             if (shutdownSignal != null) return;
         }
     }
@@ -287,119 +272,28 @@ public final class Daemon {
         }
     }
 
-    private void onStatus(SupervisorStatus s) {
-        status = s;
-        // readers see the new observed state before the fsyncs of the records below
-        publish();
-        GatewayRun now = runOf(s);
-        if (currentRun != null && !currentRun.equals(now)) gatewayEnded(currentRun, s != null && s.up() ? null : s);
-        if (now != null && !now.equals(currentRun)) {
-            gatewayStarted(now);
-            currentRunSince = s.stamp();
-        }
-        currentRun = now;
+    private void onStatus(ServiceDirectory dir, SupervisorStatus s) {
+        ServiceController c = services.get(dir.path().getFileName().toString());
+        // a removed instance's last status may still be queued
+        if (c == null || c.directory() != dir) return;
+        c.onStatus(s);
         publish();
     }
 
-    private void gatewayStarted(GatewayRun r) {
-        Map<String, Object> rec = Ledger.record("gateway-up");
-        rec.put("pid", r.pid());
-        ledger.journal(rec);
-        Logger.info("gateway up, pid {}", r.pid());
-        if (run != null) ledger.saveRun(run = run.withGateway(r));
+    /** The run record follows the runs the controllers see up, so the next boot can tell an unclean end. */
+    private void runSeen(String service, GatewayRun r) {
+        if (run == null) return;
+        if (java.util.Objects.equals(run.seen(service, defaultService), r)) return;
+        ledger.saveRun(run = run.withRun(service, defaultService, r));
     }
 
-    private void gatewayEnded(GatewayRun r, SupervisorStatus endStatus) {
-        Map<String, Object> rec = Ledger.record("gateway-exit");
-        rec.put("pid", r.pid());
-        String how = "ended";
-        if (endStatus != null) {
-            rec.put("exitCode", endStatus.exited() ? (long) endStatus.exitCode() : null);
-            rec.put("signal", endStatus.exited() ? null : Signals.name(endStatus.termSignal()));
-            how = endStatus.exited() ? "exited with code " + endStatus.exitCode()
-                    : "was killed by " + Signals.name(endStatus.termSignal());
-        }
-        ledger.journal(rec);
-        boolean asked = r.pid() == expectedEndPid;
-        if (asked) expectedEndPid = 0;
-        if (shutdownSignal != null) {
-            Logger.info("gateway pid {} {} during warden's shutdown", r.pid(), how);
-            forgetGatewayRun(r.pid());
-        } else if (asked || state.intent().state() == IntentState.DOWN) {
-            Logger.info("gateway pid {} {} as asked", r.pid(), how);
-            forgetGatewayRun(r.pid());
-        } else {
-            // run.json keeps this run until the cause is written: a warden killed meanwhile leaves the next boot
-            // a run it last saw and that is gone, which it records as unclean instead of losing the end
-            if (pending != null) finalizePending();
-            Instant now = Instant.now();
-            pending = new PendingEnd(endStatus, r.pid(), now, System.nanoTime() + signalWindowNanos);
-            Logger.warn("gateway pid {} {} unasked; cause decided in {} ms unless warden's own signal follows",
-                    r.pid(), how, signalWindowNanos / 1_000_000);
-            boolean fatal = endStatus != null && endStatus.exited()
-                    && endStatus.exitCode() == Observed.FATAL_CONFIG_EXIT;
-            boolean wantedUp = endStatus == null || endStatus.wantUp();
-            if (!fatal && wantedUp) holdRestartIfLooping(currentRunSince == null ? 0
-                    : java.time.Duration.between(currentRunSince, now).toMillis());
-        }
-    }
-
-    /**
-     * A gateway that keeps dying gets its restarts held, longer each time: s6 is told to stop wanting it up
-     * ({@code O}, which kills nothing) and warden sends {@code u} when the hold ends. ./down and the intent are
-     * untouched, so a warden that dies meanwhile leaves the next boot to try again.
-     */
-    private void holdRestartIfLooping(long upMillis) {
-        long hold = backoff.onDeath(upMillis);
-        if (hold == 0) return;
-        if (send("O") != null) return;
-        backoffUntilNanos = System.nanoTime() + hold * 1_000_000L;
-        Map<String, Object> rec = Ledger.record("backoff");
-        rec.put("holdMillis", hold);
-        rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
-        ledger.journal(rec);
-        Logger.warn("gateway died {} times in a row: holding its restart for {} ms", backoff.consecutiveDeaths(), hold);
-    }
-
-    private void endBackoff() {
-        backoffUntilNanos = 0;
-        if (shutdownSignal == null && state.intent().state() == IntentState.UP) {
-            Logger.info("restart hold over: starting the gateway");
-            send("u");
-        }
-        publish();
-    }
-
-    private void cancelBackoff() {
-        backoffUntilNanos = 0;
-    }
-
-    /** The run record stops naming a run once its end is accounted for (a newer run replaces it anyway). */
-    private void forgetGatewayRun(long endedPid) {
-        if (run != null && run.gateway() != null && run.gateway().pid() == endedPid) {
-            ledger.saveRun(run = run.withGateway(null));
-        }
-    }
-
-    private void finalizePending() {
-        // warden's own hold clears s6's want-up; judge by the status at the death, not by the hold
-        LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
-        long endedPid = pending.endedPid();
-        pending = null;
-        state = state.withLastShutdown(ls);
-        ledger.save(state);
-        ledger.journal(Ledger.shutdownRecord(ls));
-        forgetGatewayRun(endedPid);
-        Logger.warn("last shutdown: {} ({})", ls.cause().wire(), ls.detail());
-        publish();
-    }
-
-    /** No socket, no status: end so that s6 restarts warden; the gateway and its records are left as they are. */
+    /** No socket, no status: end so that s6 restarts warden; the services and their records are left as they are. */
     private void onServerFailure() {
         if (shutdownSignal != null) return;
         shutdownSignal = "socket server failure";
         requests.stopping();
         exitCode = DaemonExit.SERVER_FAILED;
+        for (ServiceController c : services.values()) c.onWardenEnd();
         if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, Instant.now()));
         Map<String, Object> rec = Ledger.record("warden-stop");
         rec.put("reason", shutdownSignal);
@@ -407,6 +301,11 @@ public final class Daemon {
         ledger.journal(rec);
     }
 
+    /**
+     * warden's own SIGTERM/SIGINT: each service's cause is made durable first. The {@code warden-stop} record
+     * carries the default service's cause as round 1's did; every other service whose cause was recorded gets its
+     * own {@code shutdown} record.
+     */
     private void onSignal(String sig) {
         if (shutdownSignal != null) {
             Logger.info("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
@@ -414,36 +313,32 @@ public final class Daemon {
         }
         shutdownSignal = sig;
         requests.stopping();
-        SupervisorStatus fresh = readStatusOrNull();
-        if (fresh != null) status = fresh;
-        LastShutdown ls = null;
         Instant now = Instant.now();
-        if (pending != null) {
-            ls = pending.asSignal(sig, now);
-            pending = null;
-        } else if (status != null && status.up() && status.pid() != expectedEndPid) {
-            ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
-                    + " while the gateway (pid " + status.pid() + ") was up");
-        }
-        if (ls != null) {
-            state = state.withLastShutdown(ls);
-            ledger.save(state);
+        Map<String, Object> causes = new LinkedHashMap<>();
+        LastShutdown dflt = null;
+        for (ServiceController c : services.values()) {
+            LastShutdown ls = c.onSignal(sig, now);
+            causes.put(c.name(), ls == null ? "unchanged" : ls.cause().wire());
+            if (c.name().equals(defaultService)) {
+                dflt = ls;
+            } else if (ls != null) {
+                ledger.journal(Ledger.shutdownRecord(ls, c.name()));
+            }
         }
         if (run != null) ledger.saveRun(run = run.endedBy(sig, now));
-        Map<String, Object> rec = ls != null ? Ledger.shutdownRecord(ls) : Ledger.record("shutdown");
+        Map<String, Object> rec = dflt != null ? Ledger.shutdownRecord(dflt) : Ledger.record("shutdown");
         rec.put("event", "warden-stop");
         rec.put("signal", sig);
-        if (ls == null) rec.put("cause", "unchanged");
+        if (dflt == null) rec.put("cause", "unchanged");
+        rec.put("causes", causes);
         ledger.journal(rec);
-        Logger.info("{} received: {}; intent stays {}", sig,
-                ls == null ? "gateway was not up, last shutdown left as it was" : "last shutdown recorded as signal",
-                state.intent().state().wire());
+        Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         publish();
     }
 
     // ---- changes of intent, on the loop -------------------------------------------------------------------
 
-    private Map<String, Object> control(Operation op, Peer peer, String reason) {
+    private Map<String, Object> change(Operation op, String service, Peer peer, String reason) {
         if (shutdownSignal != null) {
             return Protocol.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down (" + shutdownSignal
                     + "); nothing was changed");
@@ -452,90 +347,48 @@ public final class Daemon {
             return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "the state directory " + store.dir()
                     + " is not writable, so the intent cannot be recorded; nothing was changed");
         }
-        if (pending != null) finalizePending();
-        Instant now = Instant.now();
-        SupervisorStatus fresh = readStatusOrNull();
-        if (fresh != null) status = fresh;
-        boolean running = status != null && status.up();
-        IntentState target = op == Operation.STOP ? IntentState.DOWN : IntentState.UP;
-        String why = reason != null ? reason : op == Operation.RESTART ? "restart" : null;
-        ServiceState next = state.withIntent(Intent.byUser(target, now, peer.uid(), peer.pid(), why));
-        if (running && op != Operation.START) {
-            next = next.withLastShutdown(new LastShutdown(ShutdownCause.USER, null, now, null,
-                    op == Operation.RESTART ? "restart" : "warden stop by uid " + peer.uid()
-                            + (reason == null ? "" : ": " + reason)));
-        }
-        try {
-            store.saveService(next);
-        } catch (IOException e) {
-            Logger.error("could not record intent {}: {}", target.wire(), Ledger.describe(e));
-            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not record the intent in " + store.dir()
-                    + " (" + Ledger.describe(e) + "); nothing was changed");
-        }
-        state = next;
-        // the user has set an intent again: the damaged file's default no longer stands in for one
-        ledger.clearProblems(DAMAGED_STATE);
-        Map<String, Object> rec = Ledger.intentRecord("intent", state.intent());
-        rec.put("op", op.wire());
-        ledger.journal(rec);
-        Logger.info("intent {} by uid {} (pid {}) via {}{}", target.wire(), peer.uid(), peer.pid(), op.wire(),
-                reason == null ? "" : ": " + reason);
-
-        String failure = null;
-        try {
-            if (!service.exists()) {
-                service.installFrom(template, target == IntentState.DOWN);
-                scandir.rescan();
+        ServiceController c = services.get(service);
+        boolean creating = false;
+        if (c == null) {
+            TemplateCatalog.Template t = op == Operation.START && ServiceName.isInstance(service)
+                    ? catalog.templateFor(service) : null;
+            if (t == null) {
+                return Protocol.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'");
             }
-            service.setDownFile(target == IntentState.DOWN);
-        } catch (IOException e) {
-            failure = "cannot update the service directory: " + Ledger.describe(e);
-            Logger.error(failure);
+            c = new ServiceController(service, t, context);
+            c.create(Intent.byUser(IntentState.UP, Instant.now(), peer.uid(), peer.pid(), reason));
+            creating = true;
         }
-        if (failure == null) {
-            cancelBackoff();
-            if (op != Operation.STOP) backoff.reset();
-            String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
-            failure = send(letters);
-            // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
-            // expectation alone, since that run still goes down
-            if (failure == null && running && op != Operation.START) expectedEndPid = status.pid();
+        Map<String, Object> answer;
+        if (op == Operation.REMOVE) {
+            answer = c.remove(peer);
+            if (Boolean.TRUE.equals(answer.get("ok"))) {
+                services.remove(service);
+                watcher.remove(c.directory());
+            }
+        } else {
+            answer = c.control(op, peer, reason, creating);
+            if (creating && Boolean.TRUE.equals(answer.get("ok"))) {
+                services.put(service, c);
+                watcher.add(c.directory());
+            }
         }
         publish();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("intent", state.intent().toJson());
-        r.put("previousPid", running ? status.pid() : null);
-        r.put("applied", failure == null);
-        r.put("message", failure == null ? "intent recorded and sent to s6" : "intent recorded; " + failure);
-        return Protocol.ok(r);
+        return answer;
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private void publish() {
-        LastShutdown shown = pending != null
-                ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
-        requests.publish(new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, ledger.problems(),
-                backoffUntilNanos != 0, pending != null));
+        List<Snapshot> all = new ArrayList<>();
+        List<String> problems = ledger.problems();
+        for (ServiceController c : services.values()) all.add(c.snapshot(supervisor, wardenPid, startedAt, problems));
+        requests.publish(all, catalog == null ? List.of() : catalog.instanceTemplateNames());
     }
 
     /** A new problem changes what status reports; before the first publish there is nothing to update. */
     private void republish() {
         if (requests.published()) publish();
-    }
-
-    private SupervisorStatus readStatusOrNull() {
-        try {
-            return service.readStatus();
-        } catch (IOException | RuntimeException e) {
-            // a status file warden cannot use is reported and treated as no status (observed unknown)
-            Logger.warn("cannot read {}/supervise/status: {}", service.path(), e.getMessage());
-            return null;
-        }
-    }
-
-    private static GatewayRun runOf(SupervisorStatus s) {
-        return s != null && s.up() ? new GatewayRun(s.pid(), s.stampLabel()) : null;
     }
 
     private void close() {

@@ -51,7 +51,7 @@ final class Ledger {
             store.saveService(s);
             return true;
         } catch (IOException e) {
-            problem("could not write " + store.serviceFile() + " (" + describe(e) + "); kept in memory only");
+            problem("could not write " + store.serviceFile(s.service()) + " (" + describe(e) + "); kept in memory only");
             return false;
         }
     }
@@ -103,22 +103,32 @@ final class Ledger {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** A journal record: its time and event name, fields to be added by the caller. */
+    /** A record of warden's own ({@code "service": null}): its time and event name, fields added by the caller. */
     static Map<String, Object> record(String event) {
+        return record(event, null);
+    }
+
+    /** A journal record about one service: its time, event name and service, fields added by the caller. */
+    static Map<String, Object> record(String event, String service) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("at", Instant.now().toString());
         m.put("event", event);
+        m.put("service", service);
         return m;
     }
 
-    static Map<String, Object> intentRecord(String event, Intent i) {
-        Map<String, Object> m = record(event);
+    static Map<String, Object> intentRecord(String event, Intent i, String service) {
+        Map<String, Object> m = record(event, service);
         m.putAll(i.toJson());
         return m;
     }
 
     static Map<String, Object> shutdownRecord(LastShutdown ls) {
-        Map<String, Object> m = record("shutdown");
+        return shutdownRecord(ls, null);
+    }
+
+    static Map<String, Object> shutdownRecord(LastShutdown ls, String service) {
+        Map<String, Object> m = record("shutdown", service);
         m.putAll(ls.toJson());
         return m;
     }

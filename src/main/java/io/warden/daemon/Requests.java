@@ -8,6 +8,7 @@ import io.warden.api.Peer;
 import io.warden.api.Protocol;
 import io.warden.api.Request;
 import io.warden.api.RequestHandler;
+import io.warden.config.ServiceName;
 import io.warden.state.Journal;
 import org.tinylog.Logger;
 
@@ -22,32 +23,38 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * The daemon's answers to the socket. Reading requests are served here, off the decision loop: {@code status}
- * and {@code check} from answers encoded once per change ({@link #publish}), {@code history} from the journal
- * on a reader thread. A change of intent is handed to the decision loop, which alone decides.
+ * The daemon's answers to the socket. Reading requests are served here, off the decision loop: {@code status},
+ * {@code list} and {@code check} from answers encoded once per change ({@link #publish}), {@code history} from the
+ * journal on a reader thread. A change of intent is handed to the decision loop, which alone decides.
  */
 final class Requests implements RequestHandler {
-    /** A change of intent, carried out on the decision loop; returns the protocol response. */
+    /** A change of intent (or a removal) of one service, carried out on the decision loop; returns the response. */
     interface IntentChange {
-        Map<String, Object> apply(Operation op, Peer peer, String reason);
+        Map<String, Object> apply(Operation op, String service, Peer peer, String reason);
+    }
+
+    /** What one publish encodes: every service's status, the list, the health of all, and the names known. */
+    private record Published(Map<String, Answer> status, Map<String, Answer> check, Answer checkAll, Answer list,
+                             List<String> instanceTemplates) {
     }
 
     private final AccessPolicy access;
     private final Journal journal;
     private final Consumer<Runnable> loop;
     private final IntentChange change;
+    private final String defaultService;
     private final ExecutorService readers;
     /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
-    private volatile Answer statusAnswer;
-    private volatile Answer checkAnswer;
+    private volatile Published published;
     /** Set at the signal: changes are refused at once from then on. */
     private volatile boolean stopping;
 
-    Requests(AccessPolicy access, Journal journal, Consumer<Runnable> loop, IntentChange change) {
+    Requests(AccessPolicy access, Journal journal, Consumer<Runnable> loop, IntentChange change, String defaultService) {
         this.access = access;
         this.journal = journal;
         this.loop = loop;
         this.change = change;
+        this.defaultService = defaultService;
         this.readers = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "warden-reader");
             t.setDaemon(true);
@@ -55,17 +62,51 @@ final class Requests implements RequestHandler {
         });
     }
 
-    void publish(Snapshot s) {
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("healthy", s.healthy());
-        check.put("desired", s.desired().wire());
-        check.put("observed", s.observed().wire());
-        checkAnswer = Answer.of(Protocol.ok(check));
-        statusAnswer = Answer.of(Protocol.ok(s.toJson()));
+    /** Encodes the answers of this moment; {@code snapshots} in the order {@code list} shows them. */
+    void publish(List<Snapshot> snapshots, List<String> instanceTemplates) {
+        Map<String, Answer> status = new LinkedHashMap<>();
+        Map<String, Answer> check = new LinkedHashMap<>();
+        List<Object> all = new ArrayList<>();
+        List<Object> services = new ArrayList<>();
+        List<Object> unhealthy = new ArrayList<>();
+        Snapshot dflt = null;
+        for (Snapshot s : snapshots) {
+            Map<String, Object> doc = s.toJson();
+            all.add(doc);
+            status.put(s.service(), Answer.of(Protocol.ok(doc)));
+            Map<String, Object> one = checkOf(s);
+            check.put(s.service(), Answer.of(Protocol.ok(one)));
+            if (s.service().equals(defaultService)) dflt = s;
+            // a service whose template an upgrade removed is reported, not judged: the image may drop it on purpose
+            if (s.templateMissing()) continue;
+            services.add(one);
+            if (!s.healthy()) unhealthy.add(s.service());
+        }
+        Map<String, Object> checkAll = new LinkedHashMap<>();
+        checkAll.put("healthy", unhealthy.isEmpty());
+        if (dflt != null) {
+            checkAll.put("desired", dflt.desired().wire());
+            checkAll.put("observed", dflt.observed().wire());
+        }
+        checkAll.put("unhealthy", unhealthy);
+        checkAll.put("services", services);
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("services", all);
+        published = new Published(status, check, Answer.of(Protocol.ok(checkAll)), Answer.of(Protocol.ok(list)),
+                List.copyOf(instanceTemplates));
+    }
+
+    private static Map<String, Object> checkOf(Snapshot s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", s.service());
+        m.put("healthy", s.healthy());
+        m.put("desired", s.desired().wire());
+        m.put("observed", s.observed().wire());
+        return m;
     }
 
     boolean published() {
-        return statusAnswer != null;
+        return published != null;
     }
 
     void stopping() {
@@ -82,25 +123,40 @@ final class Requests implements RequestHandler {
         String refusal = access.refusal(peer, op);
         if (refusal != null) {
             Logger.warn("refused: {}", refusal);
-            return CompletableFuture.completedFuture(Answer.error(ErrorCode.FORBIDDEN, refusal));
+            return done(Answer.error(ErrorCode.FORBIDDEN, refusal));
         }
+        Published p = published;
+        String named = request.service();
+        String service = named != null ? named : defaultService;
+        boolean known = p.status().containsKey(service);
+        // a start of NAME@INST whose NAME@ template exists creates the instance
+        boolean creatable = op == Operation.START && ServiceName.isInstance(service)
+                && p.instanceTemplates().contains(ServiceName.templateOf(service));
         switch (op) {
-            case STATUS:
-                return CompletableFuture.completedFuture(statusAnswer);
-            case CHECK:
-                return CompletableFuture.completedFuture(checkAnswer);
+            case LIST:
+                return done(p.list());
             case HISTORY:
-                return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE))),
+                if (named != null && !known) return done(unknown(service, p));
+                return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE), named)),
                         readers);
+            case CHECK:
+                if (named == null) return done(p.checkAll());
+                return done(known ? p.check().get(service) : unknown(service, p));
+            case STATUS:
+                return done(known ? p.status().get(service) : unknown(service, p));
             default: {
+                if (!known && !creatable) return done(unknown(service, p));
+                if (op == Operation.REMOVE && !ServiceName.isInstance(service)) {
+                    return done(Answer.error(ErrorCode.NOT_REMOVABLE, "'" + service + "' is not an instance: only "
+                            + "instances (NAME@INSTANCE) can be removed; 'warden stop " + service + "' keeps it down"));
+                }
                 if (stopping) {
-                    return CompletableFuture.completedFuture(Answer.error(ErrorCode.SHUTTING_DOWN,
-                            "warden is shutting down; nothing was changed"));
+                    return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down; nothing was changed"));
                 }
                 CompletableFuture<Answer> f = new CompletableFuture<>();
                 loop.accept(() -> {
                     try {
-                        f.complete(Answer.of(change.apply(op, peer, request.reason())));
+                        f.complete(Answer.of(change.apply(op, service, peer, request.reason())));
                     } catch (RuntimeException e) {
                         f.complete(Answer.error(ErrorCode.INTERNAL, "internal error: " + e));
                         throw e;
@@ -111,10 +167,31 @@ final class Requests implements RequestHandler {
         }
     }
 
-    private Map<String, Object> history(int n) {
+    private static CompletableFuture<Answer> done(Answer a) {
+        return CompletableFuture.completedFuture(a);
+    }
+
+    private static Answer unknown(String service, Published p) {
+        StringBuilder known = new StringBuilder();
+        for (String s : p.status().keySet()) known.append(known.length() == 0 ? "" : ", ").append(s);
+        for (String t : p.instanceTemplates()) known.append(known.length() == 0 ? "" : ", ").append(t).append("INSTANCE");
+        return Answer.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'; known: " + known);
+    }
+
+    /** The last {@code n} records, of {@code service} and warden's own when a service is named. */
+    private Map<String, Object> history(int n, String service) {
         try {
             Journal.Reading reading = journal.read();
             List<Map<String, Object>> all = reading.records();
+            if (service != null) {
+                List<Map<String, Object>> mine = new ArrayList<>();
+                for (Map<String, Object> r : all) {
+                    // records without the member come from round 1, which kept one service: shown in every view
+                    Object s = r.get("service");
+                    if (s == null || service.equals(s)) mine.add(r);
+                }
+                all = mine;
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("records", new ArrayList<Object>(all.subList(Math.max(0, all.size() - n), all.size())));
             r.put("skippedLines", (long) reading.skippedLines());

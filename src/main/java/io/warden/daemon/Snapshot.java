@@ -18,12 +18,16 @@ import java.util.Map;
  */
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
-                       boolean backoff, boolean lastShutdownPending) {
+                       boolean backoff, boolean lastShutdownPending, boolean templateMissing) {
 
     /** A snapshot whose last shutdown is the durable one. */
     public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
                     long wardenPid, Instant wardenStartedAt, List<String> problems, boolean backoff) {
-        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false);
+        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false, false);
+    }
+
+    public String service() {
+        return state.service();
     }
 
     public Observed observed() {
@@ -38,6 +42,8 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
 
     /** What {@code check} answers: the observed state is the one the intent asks for. */
     public boolean healthy() {
+        // a service whose template is gone cannot run: only a down intent is met (check with no name leaves it out)
+        if (templateMissing) return desired() == IntentState.DOWN;
         Observed o = observed();
         // a gateway that failed on its configuration is down too: healthy when down is what was asked
         return desired() == IntentState.UP ? o == Observed.UP : o == Observed.DOWN || o == Observed.FAILED;
@@ -57,10 +63,11 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         if (last != null) last.put("pending", lastShutdownPending);
         m.put("lastShutdown", last);
         m.put("supervisor", supervisor.wire());
+        m.put("template", templateMissing ? "missing" : "present");
         m.put("healthy", healthy());
         // drift: s6 has settled somewhere the intent does not say (down or failed while up is wanted, up while
         // down is wanted); transitions, back-off holds and an unknown state are not drift
-        m.put("drift", !healthy() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
+        m.put("drift", !templateMissing && !healthy() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
         if (status != null && status.pid() == 0 && !status.stamp().equals(Instant.EPOCH)) {
             Map<String, Object> exit = new LinkedHashMap<>();
             exit.put("exitCode", status.exited() ? (long) status.exitCode() : null);

@@ -12,6 +12,11 @@ public final class Fields {
         this.where = where;
     }
 
+    /** The member names, in the document's order. */
+    public java.util.Set<String> keys() {
+        return map.keySet();
+    }
+
     public boolean has(String key) {
         return map.containsKey(key) && map.get(key) != null;
     }

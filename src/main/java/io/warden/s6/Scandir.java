@@ -29,10 +29,36 @@ public final class Scandir {
      * harmless because a scanner that starts later scans anyway. Returns false when there is no control FIFO.
      */
     public boolean rescan() throws IOException {
+        return command("a");
+    }
+
+    /**
+     * {@code s6-svscanctl -an}: rescan, and end the supervisors of slots that are gone from the scandir (how s6
+     * removes a service). Returns false when there is no control FIFO.
+     */
+    public boolean rescanAndReap() throws IOException {
+        return command("an");
+    }
+
+    /** Deletes the slots of removed instances that an earlier warden run renamed aside; returns their names. */
+    public java.util.List<String> removeLeftovers() throws IOException {
+        java.util.List<String> gone = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) return gone;
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir,
+                ".*" + ServiceDirectory.REMOVED_MARK + "*")) {
+            for (Path p : ds) {
+                ServiceDirectory.deleteTree(p);
+                gone.add(p.getFileName().toString());
+            }
+        }
+        return gone;
+    }
+
+    private boolean command(String letters) throws IOException {
         Path control = dir.resolve(".s6-svscan/control");
         if (!Files.exists(control)) return false;
         try (FileChannel ch = FileChannel.open(control, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[] {'a'}));
+            ch.write(ByteBuffer.wrap(letters.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         }
         return true;
     }

@@ -82,6 +82,14 @@ public final class ServiceDirectory {
      * {@code down} if wanted, then rename into place. A reader never sees a half-copied service.
      */
     public void installFrom(Path template, boolean down) throws IOException {
+        installFrom(template, down, null);
+    }
+
+    /**
+     * As {@link #installFrom(Path, boolean)}; an instance also gets {@code ./instance}, one line with its instance
+     * name, which its run script reads (systemd's {@code %i}).
+     */
+    public void installFrom(Path template, boolean down, String instance) throws IOException {
         if (!Files.isDirectory(template)) {
             throw new NoSuchFileException(template.toString(), null, "service template directory is missing");
         }
@@ -109,6 +117,9 @@ public final class ServiceDirectory {
             }
         }
         if (down) Files.createFile(staging.resolve("down"));
+        if (instance != null) {
+            Files.writeString(staging.resolve("instance"), instance + "\n", java.nio.charset.StandardCharsets.UTF_8);
+        }
         io.warden.state.DurableFile.syncDirectory(staging);
         try {
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -117,6 +128,22 @@ public final class ServiceDirectory {
             throw e;
         }
     }
+
+    /**
+     * Takes the slot out of the scandir by renaming it to a dot-name, which s6-svscan ignores: the supervisor,
+     * whose working directory follows the rename, finishes its run's end there and exits (it was sent {@code x}).
+     * The renamed directory is deleted at warden's next boot ({@link Scandir#removeLeftovers}), when no supervisor
+     * can still be writing into it; {@code /run/service} is emptied by every container boot anyway.
+     */
+    public void uninstall() throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        Path parent = dir.getParent();
+        Path away = parent.resolve("." + dir.getFileName() + REMOVED_MARK + System.nanoTime());
+        deleteTree(away);
+        Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static final String REMOVED_MARK = ".warden-removed-";
 
     /** Removes dot-named staging directories a crashed warden left in the scandir. */
     public void removeStaleStaging() throws IOException {
@@ -127,7 +154,7 @@ public final class ServiceDirectory {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> walk = Files.walk(p)) {
             for (Path x : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.delete(x);

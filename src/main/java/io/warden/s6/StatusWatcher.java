@@ -8,43 +8,85 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
- * Learns of gateway state changes by watching {@code supervise/} with inotify (the JDK's WatchService):
- * s6-supervise rewrites {@code supervise/status} on every transition, so each change arrives as a file event
- * within milliseconds, with the full status (pid, wait status, flags) to read. This replaces an {@code event/}
- * fifodir subscription, which would need a FIFO and a native open for the same information. While the
- * directories to watch do not exist yet it looks again every {@code waitingPoll}; once both are watched it
- * sleeps until an event, re-reading every {@code safetyPoll} (a minute) only as a safety net, so an idle
- * warden does no periodic work to speak of.
+ * Learns of service state changes by watching each service's {@code supervise/} with inotify (the JDK's
+ * WatchService): s6-supervise rewrites {@code supervise/status} on every transition, so each change arrives as a
+ * file event within milliseconds, with the full status (pid, wait status, flags) to read. This replaces an
+ * {@code event/} fifodir subscription, which would need a FIFO and a native open for the same information.
+ * <p>
+ * One thread and one inotify instance serve every service. The scandir itself is watched too: a slot moved away
+ * and installed again is a new directory, whose watches are set up afresh (a watch follows the old directory's
+ * inode wherever it was moved). While a directory to watch does not exist yet it looks again every
+ * {@code waitingPoll}; once all are watched it sleeps until an event, re-reading every {@code safetyPoll} (a
+ * minute) only as a safety net, so an idle warden does no periodic work to speak of.
  */
 public final class StatusWatcher implements AutoCloseable {
-    private final ServiceDirectory service;
-    private final Consumer<SupervisorStatus> onChange;
+    /** Receives each service's status when it changes (null: no status file). Called on the watcher's thread. */
+    public interface Listener {
+        void changed(ServiceDirectory service, SupervisorStatus status);
+    }
+
+    private static final class Entry {
+        final ServiceDirectory dir;
+        WatchKey serviceKey;
+        WatchKey superviseKey;
+        byte[] lastBytes;
+        boolean delivered;
+        boolean dirty = true;
+
+        Entry(ServiceDirectory dir) {
+            this.dir = dir;
+        }
+    }
+
+    private final Path scandir;
+    private final Listener listener;
     private final long waitingPollMillis;
     private final long safetyPollMillis;
     private final WatchService watch;
     private final Thread thread;
+    private final ConcurrentLinkedQueue<Runnable> changes = new ConcurrentLinkedQueue<>();
+    // owned by the watcher thread
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<WatchKey, Entry> byKey = new HashMap<>();
+    private WatchKey scandirKey;
     private volatile boolean closed;
-    private WatchKey serviceKey;
-    private WatchKey superviseKey;
-    private byte[] lastBytes;
-    private boolean delivered;
 
-    public StatusWatcher(ServiceDirectory service, long waitingPollMillis, long safetyPollMillis,
-                         Consumer<SupervisorStatus> onChange) throws IOException {
-        this.service = service;
-        this.onChange = onChange;
+    public StatusWatcher(Path scandir, long waitingPollMillis, long safetyPollMillis, Listener listener)
+            throws IOException {
+        this.scandir = scandir;
+        this.listener = listener;
         this.waitingPollMillis = waitingPollMillis;
         this.safetyPollMillis = safetyPollMillis;
         this.watch = FileSystems.getDefault().newWatchService();
         this.thread = new Thread(this::loop, "warden-status-watch");
         this.thread.setDaemon(true);
+    }
+
+    /** Starts watching {@code service} (at boot, or for an instance created at run time). */
+    public void add(ServiceDirectory service) {
+        changes.add(() -> entries.computeIfAbsent(service.path().getFileName().toString(), n -> new Entry(service)));
+        thread.interrupt();
+    }
+
+    /** Stops watching {@code service} (a removed instance). */
+    public void remove(ServiceDirectory service) {
+        changes.add(() -> {
+            Entry e = entries.remove(service.path().getFileName().toString());
+            if (e != null) forget(e);
+        });
+        thread.interrupt();
     }
 
     public void start() {
@@ -54,60 +96,126 @@ public final class StatusWatcher implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                register();
-                check();
-                long wait = serviceKey == null || superviseKey == null ? waitingPollMillis : safetyPollMillis;
-                WatchKey key = watch.poll(wait, TimeUnit.MILLISECONDS);
-                if (key != null) {
-                    key.pollEvents();
-                    if (!key.reset()) {
-                        if (key == superviseKey) superviseKey = null;
-                        if (key == serviceKey) serviceKey = null;
-                    }
+                Runnable c;
+                while ((c = changes.poll()) != null) c.run();
+                boolean waiting = register();
+                for (Entry e : entries.values()) {
+                    if (e.dirty) check(e);
                 }
-            } catch (ClosedWatchServiceException | InterruptedException e) {
+                WatchKey key = watch.poll(waiting ? waitingPollMillis : safetyPollMillis, TimeUnit.MILLISECONDS);
+                if (key == null) {
+                    for (Entry e : entries.values()) e.dirty = true;
+                }
+                while (key != null) {
+                    take(key);
+                    key = watch.poll();
+                }
+            } catch (ClosedWatchServiceException e) {
                 return;
+            } catch (InterruptedException e) {
+                // add() and remove() wake the thread; close() ends it
+                if (closed) return;
             } catch (IOException | RuntimeException e) {
-                Logger.warn("status watch of {}: {}; retrying", service.path(), e.getMessage());
+                Logger.warn("status watch of {}: {}; retrying", scandir, e.getMessage());
+                for (Entry x : entries.values()) x.dirty = true;
                 sleepQuietly();
             }
         }
     }
 
-    private void register() throws IOException {
-        if (serviceKey == null && Files.isDirectory(service.path())) {
-            serviceKey = service.path().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_DELETE);
+    private void take(WatchKey key) {
+        List<WatchEvent<?>> events = key.pollEvents();
+        if (key == scandirKey) {
+            for (WatchEvent<?> ev : events) {
+                if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
+                    for (Entry e : entries.values()) forget(e);
+                    continue;
+                }
+                Entry e = entries.get(ev.context().toString());
+                // a slot created, moved in or away: whatever is there now is watched afresh
+                if (e != null) forget(e);
+            }
+            if (!key.reset()) scandirKey = null;
+            return;
         }
-        Path sup = service.superviseDir();
-        if (superviseKey == null && Files.isDirectory(sup)) {
-            superviseKey = sup.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY);
+        Entry e = byKey.get(key);
+        if (e == null) {
+            key.cancel();
+            return;
+        }
+        e.dirty = true;
+        if (!key.reset()) {
+            byKey.remove(key);
+            if (key == e.superviseKey) e.superviseKey = null;
+            if (key == e.serviceKey) e.serviceKey = null;
         }
     }
 
-    private void check() {
+    private void forget(Entry e) {
+        for (WatchKey k : new WatchKey[] {e.serviceKey, e.superviseKey}) {
+            if (k != null) {
+                k.cancel();
+                byKey.remove(k);
+            }
+        }
+        e.serviceKey = null;
+        e.superviseKey = null;
+        e.dirty = true;
+    }
+
+    /** Sets up the watches that are missing; true while some directory to watch does not exist yet. */
+    private boolean register() throws IOException {
+        boolean waiting = false;
+        if (scandirKey == null) {
+            if (Files.isDirectory(scandir)) {
+                scandirKey = scandir.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            } else {
+                waiting = true;
+            }
+        }
+        for (Entry e : entries.values()) {
+            if (e.serviceKey == null && Files.isDirectory(e.dir.path())) {
+                e.serviceKey = e.dir.path().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+                byKey.put(e.serviceKey, e);
+                e.dirty = true;
+            }
+            Path sup = e.dir.superviseDir();
+            if (e.superviseKey == null && Files.isDirectory(sup)) {
+                e.superviseKey = sup.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
+                byKey.put(e.superviseKey, e);
+                e.dirty = true;
+            }
+            if (e.serviceKey == null || e.superviseKey == null) waiting = true;
+        }
+        return waiting;
+    }
+
+    private void check(Entry e) {
+        e.dirty = false;
         SupervisorStatus now;
         byte[] bytes;
         try {
-            bytes = service.readStatusBytes();
+            bytes = e.dir.readStatusBytes();
             // most checks are the safety poll finding nothing new: compare bytes, parse only a change
-            if (delivered && Arrays.equals(bytes, lastBytes)) return;
+            if (e.delivered && Arrays.equals(bytes, e.lastBytes)) return;
             now = bytes == null ? null : SupervisorStatus.parse(bytes);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException x) {
             // a status file caught mid-rewrite or briefly missing: the next event or poll reads it again
             return;
         }
-        delivered = true;
-        lastBytes = bytes;
-        onChange.accept(now);
+        e.delivered = true;
+        e.lastBytes = bytes;
+        listener.changed(e.dir, now);
     }
 
     private void sleepQuietly() {
         try {
             Thread.sleep(waitingPollMillis);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // woken by add() or remove(): the loop picks the change up
         }
     }
 

@@ -22,8 +22,8 @@ public final class StateStore {
     public static final String CORRUPT_SUFFIX = ".corrupt-";
 
     private final Path dir;
+    /** The default service ({@code WARDEN_SERVICE}): the one the no-name methods mean, as in round 1. */
     private final String service;
-    private final DurableFile serviceFile;
     private final DurableFile runFile;
     private final Journal journal;
 
@@ -34,7 +34,6 @@ public final class StateStore {
     public StateStore(Path dir, String service, long journalMaxBytes) {
         this.dir = dir;
         this.service = service;
-        this.serviceFile = new DurableFile(dir.resolve(serviceFileName(service)));
         this.runFile = new DurableFile(dir.resolve(RUN_FILE));
         this.journal = new Journal(dir, journalMaxBytes);
     }
@@ -48,7 +47,38 @@ public final class StateStore {
     }
 
     public Path serviceFile() {
-        return serviceFile.path();
+        return serviceFile(service);
+    }
+
+    public Path serviceFile(String name) {
+        return dir.resolve(serviceFileName(name));
+    }
+
+    private DurableFile durable(String name) {
+        return new DurableFile(serviceFile(name));
+    }
+
+    /**
+     * The services with a state file on the volume, sorted: every service warden has kept here, also those whose
+     * template an upgrade removed. Files of other shapes (the run record, damaged files set aside) are not names.
+     */
+    public List<String> recordedServices() throws IOException {
+        List<String> names = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return names;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                String name = f.substring(0, f.length() - ".json".length());
+                if (io.warden.config.ServiceName.problem(name) == null && Files.isRegularFile(p)) names.add(name);
+            }
+        }
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    /** Forgets a service (a removed instance): its state file goes, durably. */
+    public void forgetService(String name) throws IOException {
+        if (Files.deleteIfExists(serviceFile(name))) DurableFile.syncDirectory(dir);
     }
 
     public Journal journal() {
@@ -73,10 +103,14 @@ public final class StateStore {
     }
 
     public Loaded<ServiceState> loadService() {
-        return load(serviceFile, text -> {
+        return loadService(service);
+    }
+
+    public Loaded<ServiceState> loadService(String name) {
+        return load(durable(name), text -> {
             ServiceState s = ServiceState.fromFileText(text);
-            if (!s.service().equals(service)) {
-                throw new JsonException("file is for service '" + s.service() + "', not '" + service + "'");
+            if (!s.service().equals(name)) {
+                throw new JsonException("file is for service '" + s.service() + "', not '" + name + "'");
             }
             return s;
         });
@@ -88,11 +122,17 @@ public final class StateStore {
 
     /** Reads without moving anything aside: for the command line, which must never change the volume. */
     public Loaded<ServiceState> peekService() {
+        return peekService(service);
+    }
+
+    /** Reads one service's state without moving anything aside. */
+    public Loaded<ServiceState> peekService(String name) {
+        DurableFile serviceFile = durable(name);
         try {
             String text = serviceFile.read();
             if (text == null) return Loaded.absent();
             ServiceState s = ServiceState.fromFileText(text);
-            if (!s.service().equals(service)) {
+            if (!s.service().equals(name)) {
                 return Loaded.damaged(serviceFile.path() + ": file is for service '" + s.service() + "'", null);
             }
             return Loaded.of(s);
@@ -101,8 +141,9 @@ public final class StateStore {
         }
     }
 
+    /** Writes the state file of {@code s.service()}. */
     public void saveService(ServiceState s) throws IOException {
-        serviceFile.write(s.toFileText());
+        durable(s.service()).write(s.toFileText());
     }
 
     public void saveRun(RunRecord r) throws IOException {

@@ -29,7 +29,8 @@ class SettingsTest {
         assertEquals(Path.of("/run/warden/warden.sock"), s.path(Setting.SOCKET));
         assertEquals("/run/service", s.get(Setting.SCANDIR));
         assertEquals("gateway", s.service());
-        assertEquals("/etc/warden/services/gateway", s.get(Setting.TEMPLATE));
+        assertEquals("", s.get(Setting.TEMPLATE), "unset: the templates folder, not one-service mode");
+        assertEquals("/etc/warden/services", s.get(Setting.TEMPLATES));
         assertEquals(IntentState.UP, s.defaultIntent());
         assertNull(s.controlGroup());
         assertNull(s.notifyFd());

@@ -1,0 +1,21 @@
+package io.warden.daemon;
+
+import io.warden.s6.ProcessTable;
+import io.warden.s6.Scandir;
+import io.warden.state.GatewayRun;
+import io.warden.state.StateStore;
+
+/**
+ * What every {@link ServiceController} shares with the daemon: the volume, the ledger, s6's scandir and the
+ * settings of the rules. Built once, in the daemon's composition.
+ *
+ * @param runs where a controller reports the run it now sees up (null: none), for the run record
+ */
+record ServiceContext(StateStore store, Ledger ledger, Scandir scandir, ProcessTable procs, long signalWindowNanos,
+                      long backoffMaxMillis, RunBook runs) {
+
+    /** The daemon's run record, kept per service. */
+    interface RunBook {
+        void seen(String service, GatewayRun run);
+    }
+}

@@ -1,0 +1,489 @@
+package io.warden.daemon;
+
+import io.warden.api.ErrorCode;
+import io.warden.api.Operation;
+import io.warden.api.Peer;
+import io.warden.api.Protocol;
+import io.warden.config.ServiceName;
+import io.warden.s6.ControlFifo;
+import io.warden.s6.ServiceDirectory;
+import io.warden.s6.Signals;
+import io.warden.s6.SupervisorKind;
+import io.warden.s6.SupervisorStatus;
+import io.warden.s6.TemplateCatalog;
+import io.warden.state.GatewayRun;
+import io.warden.state.Intent;
+import io.warden.state.IntentSource;
+import io.warden.state.IntentState;
+import io.warden.state.LastShutdown;
+import io.warden.state.RunRecord;
+import io.warden.state.ServiceState;
+import io.warden.state.ShutdownCause;
+import io.warden.state.StateStore;
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One service warden keeps: its durable state, what s6 shows of it, and the rules at the edges for its runs
+ * (causes, the signal window, the crash back-off). Every method runs on the daemon's decision loop; the daemon
+ * keeps one controller per service and hands each its events.
+ */
+final class ServiceController {
+    private static final String DAMAGED_STATE = "state file damaged: ";
+    /** s6 spaces restarts at least 1 s apart; two such restarts are left to it before warden holds any. */
+    private static final int FREE_RESTARTS = 2;
+    private static final long BACKOFF_INITIAL_MILLIS = 1000;
+    /** A run this long proves the service healthy again and clears the crash count. */
+    private static final long BACKOFF_RESET_MILLIS = 30_000;
+
+    private final String name;
+    /** Null when the template is gone (an upgrade removed it): the service is kept and reported, never installed. */
+    private final TemplateCatalog.Template template;
+    private final ServiceDirectory service;
+    private final ServiceContext ctx;
+    private final CrashBackoff backoff;
+
+    private ServiceState state;
+    private SupervisorStatus status;
+    private GatewayRun currentRun;
+    private Instant currentRunSince;
+    /** When a held restart is due (System.nanoTime), or 0 when no restart is held. */
+    private long backoffUntilNanos;
+    private PendingEnd pending;
+    /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
+    private long expectedEndPid;
+    private boolean shuttingDown;
+
+    ServiceController(String name, TemplateCatalog.Template template, ServiceContext ctx) {
+        this.name = name;
+        this.template = template;
+        this.service = ctx.scandir().service(name);
+        this.ctx = ctx;
+        this.backoff = new CrashBackoff(FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, ctx.backoffMaxMillis(),
+                BACKOFF_RESET_MILLIS);
+    }
+
+    String name() {
+        return name;
+    }
+
+    ServiceDirectory directory() {
+        return service;
+    }
+
+    boolean templateMissing() {
+        return template == null;
+    }
+
+    IntentState desired() {
+        return state.intent().state();
+    }
+
+    // ---- boot -----------------------------------------------------------------------------------------------
+
+    /**
+     * Loads the recorded state, or records the first intent ({@code down} when the template holds s6's
+     * {@code down}, else {@code dflt}).
+     */
+    void load(IntentState dflt, Instant now) {
+        StateStore.Loaded<ServiceState> loaded = ctx.store().loadService(name);
+        IntentState first = template != null && template.downByDefault() ? IntentState.DOWN : dflt;
+        if (loaded.damaged()) {
+            ctx.ledger().problem(DAMAGED_STATE + loaded.problem() + "; using " + name + "'s first intent "
+                    + first.wire() + " until a user sets an intent");
+        }
+        if (loaded.value() != null) {
+            state = loaded.value();
+            return;
+        }
+        state = new ServiceState(name, Intent.byDefault(first, now), null);
+        if (loaded.damaged()) {
+            state = state.withIntent(new Intent(first, IntentSource.DEFAULT, now, null, null,
+                    "state file damaged, default applied: " + loaded.problem()));
+        }
+        if (ctx.ledger().save(state)) journal(Ledger.intentRecord("intent", state.intent(), name));
+    }
+
+    /** Creates a new instance's state with intent up by the user who started it (nothing is written yet). */
+    void create(Intent intent) {
+        state = new ServiceState(name, intent, null);
+    }
+
+    /** Reads what s6 shows before the boot plan; removes staging directories a killed warden left. */
+    void observe() throws IOException {
+        if (template == null) return;
+        service.removeStaleStaging();
+        status = readStatusOrNull();
+    }
+
+    /** The previous warden run left no record: a whole-container kill ended this service's run, a warden-only one did not. */
+    void judgeUncleanEnd(RunRecord prev, GatewayRun seen, Instant now) {
+        if (seen == null) return;
+        boolean survived = seen.equals(runOf(status));
+        if (survived) {
+            Logger.info("{}: kept running through warden's unclean end (pid {}), adopted", name, seen.pid());
+            return;
+        }
+        LastShutdown ls = new LastShutdown(ShutdownCause.UNCLEAN, null, now, null,
+                "previous warden run (pid " + prev.wardenPid() + ", started " + prev.startedAt()
+                        + ") ended without a record; the " + name + " run it last saw (pid " + seen.pid() + ") is gone");
+        state = state.withLastShutdown(ls);
+        ctx.ledger().save(state);
+        journal(Ledger.shutdownRecord(ls, name));
+        Logger.warn("{}: last shutdown was unclean: {}", name, ls.detail());
+    }
+
+    /** Brings s6 in line with the intent (the boot plan); returns the plan's one line for the log. */
+    String applyBootPlan(Instant now, GatewayRun seenBefore) throws IOException {
+        if (template == null) {
+            Logger.warn("{}: its template is gone; kept on the volume (intent {}), not installed", name,
+                    state.intent().state().wire());
+            return "template missing: not installed";
+        }
+        boolean present = service.exists();
+        boolean supervised = present && service.supervised(ctx.procs());
+        BootPlan plan = BootPlan.decide(state.intent().state(), present, supervised, status);
+        if (plan.install()) {
+            service.installFrom(template.dir(), plan.downFile(), instancePart());
+        } else if (service.exists() && service.hasDownFile() != plan.downFile()) {
+            service.setDownFile(plan.downFile());
+        }
+        if (plan.control() != null) send(plan.control());
+        if (plan.rescan() && !ctx.scandir().rescan()) {
+            Logger.warn("no s6-svscan control FIFO in {}: {} starts when a scanner runs", ctx.scandir().path(), name);
+        }
+        currentRun = runOf(status);
+        if (status != null) currentRunSince = status.stamp();
+        if (currentRun != null && !currentRun.equals(seenBefore)) {
+            // started before warden (the early start, or s6 alone): the journal still gets its start
+            Map<String, Object> up = record("gateway-up");
+            up.put("pid", currentRun.pid());
+            up.put("adopted", true);
+            journal(up);
+        }
+        Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(),
+                state.intent().source().wire(), plan.why());
+        return plan.why();
+    }
+
+    GatewayRun currentRun() {
+        return currentRun;
+    }
+
+    private String instancePart() {
+        return ServiceName.isInstance(name) ? ServiceName.instancePart(name) : null;
+    }
+
+    // ---- what s6 shows --------------------------------------------------------------------------------------
+
+    void onStatus(SupervisorStatus s) {
+        status = s;
+        GatewayRun now = runOf(s);
+        if (currentRun != null && !currentRun.equals(now)) ended(currentRun, s != null && s.up() ? null : s);
+        if (now != null && !now.equals(currentRun)) {
+            started(now);
+            currentRunSince = s.stamp();
+        }
+        currentRun = now;
+    }
+
+    private void started(GatewayRun r) {
+        Map<String, Object> rec = record("gateway-up");
+        rec.put("pid", r.pid());
+        journal(rec);
+        Logger.info("{} up, pid {}", name, r.pid());
+        ctx.runs().seen(name, r);
+    }
+
+    private void ended(GatewayRun r, SupervisorStatus endStatus) {
+        Map<String, Object> rec = record("gateway-exit");
+        rec.put("pid", r.pid());
+        String how = "ended";
+        if (endStatus != null) {
+            rec.put("exitCode", endStatus.exited() ? (long) endStatus.exitCode() : null);
+            rec.put("signal", endStatus.exited() ? null : Signals.name(endStatus.termSignal()));
+            how = endStatus.exited() ? "exited with code " + endStatus.exitCode()
+                    : "was killed by " + Signals.name(endStatus.termSignal());
+        }
+        journal(rec);
+        boolean asked = r.pid() == expectedEndPid;
+        if (asked) expectedEndPid = 0;
+        if (shuttingDown) {
+            Logger.info("{} pid {} {} during warden's shutdown", name, r.pid(), how);
+            forgetRun(r.pid());
+        } else if (asked || state.intent().state() == IntentState.DOWN) {
+            Logger.info("{} pid {} {} as asked", name, r.pid(), how);
+            forgetRun(r.pid());
+        } else {
+            // the run record keeps this run until the cause is written: a warden killed meanwhile leaves the next
+            // boot a run it last saw and that is gone, which it records as unclean instead of losing the end
+            if (pending != null) finalizePending();
+            Instant now = Instant.now();
+            pending = new PendingEnd(endStatus, r.pid(), now, System.nanoTime() + ctx.signalWindowNanos());
+            Logger.warn("{} pid {} {} unasked; cause decided in {} ms unless warden's own signal follows", name,
+                    r.pid(), how, ctx.signalWindowNanos() / 1_000_000);
+            boolean fatal = endStatus != null && endStatus.exited()
+                    && endStatus.exitCode() == Observed.FATAL_CONFIG_EXIT;
+            boolean wantedUp = endStatus == null || endStatus.wantUp();
+            if (!fatal && wantedUp) holdRestartIfLooping(currentRunSince == null ? 0
+                    : java.time.Duration.between(currentRunSince, now).toMillis());
+        }
+    }
+
+    /**
+     * A service that keeps dying gets its restarts held, longer each time: s6 is told to stop wanting it up
+     * ({@code O}, which kills nothing) and warden sends {@code u} when the hold ends. ./down and the intent are
+     * untouched, so a warden that dies meanwhile leaves the next boot to try again.
+     */
+    private void holdRestartIfLooping(long upMillis) {
+        long hold = backoff.onDeath(upMillis);
+        if (hold == 0) return;
+        if (send("O") != null) return;
+        backoffUntilNanos = System.nanoTime() + hold * 1_000_000L;
+        Map<String, Object> rec = record("backoff");
+        rec.put("holdMillis", hold);
+        rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
+        journal(rec);
+        Logger.warn("{} died {} times in a row: holding its restart for {} ms", name, backoff.consecutiveDeaths(), hold);
+    }
+
+    /** The earliest System.nanoTime at which {@link #tick} has work, or {@code Long.MAX_VALUE}. */
+    long nextDeadlineNanos() {
+        long d = Long.MAX_VALUE;
+        if (pending != null) d = pending.deadlineNanos();
+        if (backoffUntilNanos != 0) d = Math.min(d, backoffUntilNanos);
+        return d;
+    }
+
+    /** Decides a pending cause whose window has passed and ends a restart hold that is over; true if anything changed. */
+    boolean tick(long nowNanos) {
+        boolean changed = false;
+        if (pending != null && nowNanos - pending.deadlineNanos() >= 0) {
+            finalizePending();
+            changed = true;
+        }
+        if (backoffUntilNanos != 0 && nowNanos - backoffUntilNanos >= 0) {
+            backoffUntilNanos = 0;
+            if (!shuttingDown && state.intent().state() == IntentState.UP) {
+                Logger.info("{}: restart hold over: starting it", name);
+                send("u");
+            }
+            changed = true;
+        }
+        return changed;
+    }
+
+    private void forgetRun(long endedPid) {
+        ctx.runs().seen(name, null);
+    }
+
+    private void finalizePending() {
+        // warden's own hold clears s6's want-up; judge by the status at the death, not by the hold
+        LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
+        long endedPid = pending.endedPid();
+        pending = null;
+        state = state.withLastShutdown(ls);
+        ctx.ledger().save(state);
+        journal(Ledger.shutdownRecord(ls, name));
+        forgetRun(endedPid);
+        Logger.warn("{}: last shutdown: {} ({})", name, ls.cause().wire(), ls.detail());
+    }
+
+    // ---- warden's own end -----------------------------------------------------------------------------------
+
+    /**
+     * warden got SIGTERM/SIGINT: a service that is up, or that went down unasked within the signal window, ends
+     * by {@code signal}. Returns the cause recorded (already durable), or null when the last shutdown stays.
+     */
+    LastShutdown onSignal(String sig, Instant now) {
+        shuttingDown = true;
+        if (template == null) return null;
+        SupervisorStatus fresh = readStatusOrNull();
+        if (fresh != null) status = fresh;
+        LastShutdown ls = null;
+        if (pending != null) {
+            ls = pending.asSignal(sig, now);
+            pending = null;
+        } else if (status != null && status.up() && status.pid() != expectedEndPid) {
+            ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
+                    + " while " + name + " (pid " + status.pid() + ") was up");
+        }
+        if (ls != null) {
+            state = state.withLastShutdown(ls);
+            ctx.ledger().save(state);
+        }
+        return ls;
+    }
+
+    /** warden ends for another reason (its socket failed): nothing is decided for the service. */
+    void onWardenEnd() {
+        shuttingDown = true;
+    }
+
+    // ---- changes of intent ----------------------------------------------------------------------------------
+
+    /**
+     * start, stop or restart: the intent is durable before s6 is touched, so a failed action never loses it.
+     * Returns the protocol response.
+     */
+    Map<String, Object> control(Operation op, Peer peer, String reason, boolean creating) {
+        if (template == null) {
+            return Protocol.error(ErrorCode.TEMPLATE_MISSING, name + "'s template is gone from the image, so it "
+                    + "cannot be run; its recorded intent is kept; nothing was changed");
+        }
+        if (pending != null) finalizePending();
+        Instant now = Instant.now();
+        SupervisorStatus fresh = readStatusOrNull();
+        if (fresh != null) status = fresh;
+        boolean running = status != null && status.up();
+        IntentState target = op == Operation.STOP ? IntentState.DOWN : IntentState.UP;
+        String why = reason != null ? reason : op == Operation.RESTART ? "restart" : null;
+        ServiceState next = state.withIntent(Intent.byUser(target, now, peer.uid(), peer.pid(), why));
+        if (running && op != Operation.START) {
+            next = next.withLastShutdown(new LastShutdown(ShutdownCause.USER, null, now, null,
+                    op == Operation.RESTART ? "restart" : "warden stop by uid " + peer.uid()
+                            + (reason == null ? "" : ": " + reason)));
+        }
+        try {
+            ctx.store().saveService(next);
+        } catch (IOException e) {
+            Logger.error("could not record intent {} of {}: {}", target.wire(), name, Ledger.describe(e));
+            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not record the intent in "
+                    + ctx.store().dir() + " (" + Ledger.describe(e) + "); nothing was changed");
+        }
+        state = next;
+        if (creating) {
+            Map<String, Object> created = record("instance-created");
+            created.put("template", ServiceName.templateOf(name));
+            created.put("uid", (long) peer.uid());
+            journal(created);
+            Logger.info("instance {} created by uid {}", name, peer.uid());
+        }
+        // the user has set an intent again: the damaged file's default no longer stands in for one
+        ctx.ledger().clearProblems(DAMAGED_STATE + ctx.store().serviceFile(name));
+        Map<String, Object> rec = Ledger.intentRecord("intent", state.intent(), name);
+        rec.put("op", op.wire());
+        journal(rec);
+        Logger.info("{}: intent {} by uid {} (pid {}) via {}{}", name, target.wire(), peer.uid(), peer.pid(), op.wire(),
+                reason == null ? "" : ": " + reason);
+
+        String failure = null;
+        try {
+            if (!service.exists()) {
+                service.installFrom(template.dir(), target == IntentState.DOWN, instancePart());
+                ctx.scandir().rescan();
+            }
+            service.setDownFile(target == IntentState.DOWN);
+        } catch (IOException e) {
+            failure = "cannot update the service directory: " + Ledger.describe(e);
+            Logger.error("{}: {}", name, failure);
+        }
+        if (failure == null) {
+            backoffUntilNanos = 0;
+            if (op != Operation.STOP) backoff.reset();
+            String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
+            failure = send(letters);
+            // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
+            // expectation alone, since that run still goes down
+            if (failure == null && running && op != Operation.START) expectedEndPid = status.pid();
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("service", name);
+        r.put("intent", state.intent().toJson());
+        r.put("previousPid", running ? status.pid() : null);
+        r.put("applied", failure == null);
+        r.put("message", failure == null ? "intent recorded and sent to s6" : "intent recorded; " + failure);
+        return Protocol.ok(r);
+    }
+
+    /**
+     * {@code warden remove} of an instance: stops it, takes its slot out of the scandir the s6 way (the supervisor
+     * is told to exit once the run is down, then the directory goes), and forgets its state file. The slot goes
+     * first: a warden killed in between finds the state file and re-installs the instance at its next boot.
+     */
+    Map<String, Object> remove(Peer peer) {
+        if (pending != null) finalizePending();
+        SupervisorStatus fresh = readStatusOrNull();
+        if (fresh != null) status = fresh;
+        boolean running = status != null && status.up();
+        String failure = null;
+        try {
+            if (service.exists()) {
+                service.setDownFile(true);
+                if (send("dx") == null && running) expectedEndPid = status.pid();
+                service.uninstall();
+                ctx.scandir().rescanAndReap();
+            }
+            ctx.store().forgetService(name);
+        } catch (IOException e) {
+            failure = Ledger.describe(e);
+        }
+        if (failure != null) {
+            Logger.error("could not remove {}: {}", name, failure);
+            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not remove " + name + " (" + failure + ")");
+        }
+        ctx.runs().seen(name, null);
+        Map<String, Object> rec = record("instance-removed");
+        rec.put("uid", (long) peer.uid());
+        rec.put("wasRunning", running);
+        journal(rec);
+        Logger.info("instance {} removed by uid {}", name, peer.uid());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("service", name);
+        r.put("removed", true);
+        r.put("previousPid", running ? status.pid() : null);
+        return Protocol.ok(r);
+    }
+
+    // ---- what status shows ----------------------------------------------------------------------------------
+
+    Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
+                      java.util.List<String> problems) {
+        LastShutdown shown = pending != null
+                ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
+        return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
+                problems, backoffUntilNanos != 0, pending != null, template == null);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private Map<String, Object> record(String event) {
+        return Ledger.record(event, name);
+    }
+
+    private void journal(Map<String, Object> rec) {
+        ctx.ledger().journal(rec);
+    }
+
+    /** Sends s6-svc letters; returns null on success or what went wrong (the intent is already durable). */
+    private String send(String letters) {
+        try {
+            service.control(letters);
+            return null;
+        } catch (ControlFifo.NotSupervisedException e) {
+            Logger.warn("{}: ./down carries the intent until s6 supervises {}", e.getMessage(), name);
+            return e.getMessage();
+        } catch (IOException e) {
+            Logger.error("cannot control {}: {}", name, e.getMessage());
+            return e.getMessage();
+        }
+    }
+
+    SupervisorStatus readStatusOrNull() {
+        try {
+            return service.readStatus();
+        } catch (IOException | RuntimeException e) {
+            // a status file warden cannot use is reported and treated as no status (observed unknown)
+            Logger.warn("cannot read {}/supervise/status: {}", service.path(), e.getMessage());
+            return null;
+        }
+    }
+
+    static GatewayRun runOf(SupervisorStatus s) {
+        return s != null && s.up() ? new GatewayRun(s.pid(), s.stampLabel()) : null;
+    }
+}
