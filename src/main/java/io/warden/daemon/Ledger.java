@@ -56,6 +56,21 @@ final class Ledger {
         }
     }
 
+    /**
+     * Saves several services' files, the run record and journal records at once (see {@link StateStore#saveAll});
+     * a failure is a problem, per file.
+     */
+    void saveAll(List<ServiceState> states, RunRecord run, List<Map<String, Object>> records,
+                 java.util.concurrent.ExecutorService pool) {
+        if (!writable) return;
+        for (Map.Entry<String, IOException> o : store.saveAll(states, run, records, pool).entrySet()) {
+            if (o.getValue() != null) {
+                problem("could not write " + store.dir().resolve(o.getKey()) + " (" + describe(o.getValue()) + ")"
+                        + (o.getKey().equals(io.warden.state.Journal.FILE) ? "" : "; kept in memory only"));
+            }
+        }
+    }
+
     void saveRun(RunRecord r) {
         if (!writable) return;
         try {
@@ -69,6 +84,16 @@ final class Ledger {
         if (!writable) return;
         try {
             store.appendJournal(rec);
+        } catch (IOException e) {
+            problem("could not append to the journal (" + describe(e) + ")");
+        }
+    }
+
+    /** Appends records in order with one fsync. */
+    void journalAll(List<Map<String, Object>> recs) {
+        if (!writable || recs.isEmpty()) return;
+        try {
+            store.journal().appendAll(recs);
         } catch (IOException e) {
             problem("could not append to the journal (" + describe(e) + ")");
         }

@@ -79,6 +79,10 @@ final class ServiceController {
         return template == null;
     }
 
+    ServiceState state() {
+        return state;
+    }
+
     IntentState desired() {
         return state.intent().state();
     }
@@ -297,7 +301,8 @@ final class ServiceController {
 
     /**
      * warden got SIGTERM/SIGINT: a service that is up, or that went down unasked within the signal window, ends
-     * by {@code signal}. Returns the cause recorded (already durable), or null when the last shutdown stays.
+     * by {@code signal}. Returns that cause, set in {@link #state()} for the daemon to write with every other
+     * service's at once, or null when the last shutdown stays.
      */
     LastShutdown onSignal(String sig, Instant now) {
         shuttingDown = true;
@@ -312,10 +317,7 @@ final class ServiceController {
             ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
                     + " while " + name + " (pid " + status.pid() + ") was up");
         }
-        if (ls != null) {
-            state = state.withLastShutdown(ls);
-            ctx.ledger().save(state);
-        }
+        if (ls != null) state = state.withLastShutdown(ls);
         return ls;
     }
 

@@ -52,6 +52,16 @@ public final class DurableFile {
     }
 
     public void write(String content) throws IOException {
+        stage(content).commit();
+        syncDirectory(path.toAbsolutePath().getParent());
+    }
+
+    /**
+     * The first half of a write: the content in a temporary file beside this one, fsynced. {@link Staged#commit}
+     * renames it into place; the rename is durable once the directory is synced, so many files staged in parallel
+     * share one directory fsync (a container stop records every service's cause at once).
+     */
+    public Staged stage(String content) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         // a fresh name from the file system itself: no counter shared between writers
         Path tmp = Files.createTempFile(dir, TEMP_PREFIX + path.getFileName() + "-", "");
@@ -63,12 +73,30 @@ public final class DurableFile {
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        syncDirectory(dir);
+        return new Staged(tmp);
+    }
+
+    /** A temporary file holding the new content, durable, not yet in place. */
+    public final class Staged {
+        private final Path tmp;
+
+        private Staged(Path tmp) {
+            this.tmp = tmp;
+        }
+
+        /** Renames the new content into place (atomic); durable once the directory is synced. */
+        public void commit() throws IOException {
+            try {
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        }
     }
 
     /** Makes a rename or a new directory entry durable (Linux allows fsync on a directory opened read-only). */
