@@ -51,7 +51,7 @@ public final class Daemon {
     private static final long WAITING_POLL_MILLIS = 1000;
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
     private static final long SAFETY_POLL_MILLIS = 60_000;
-    private static final int WRITER_THREADS = 8;
+    private static final int WRITER_THREADS = 32;
 
     private final Settings settings;
     private final String defaultService;

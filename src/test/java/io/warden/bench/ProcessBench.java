@@ -377,11 +377,11 @@ public final class ProcessBench {
         }
     }
 
-    private static long vmRssKb(long pid) throws IOException {
+    static long vmRssKb(long pid) throws IOException {
         return Long.parseLong(procStatus(pid, "VmRSS").replace("kB", "").trim());
     }
 
-    private static String procStatus(long pid, String key) throws IOException {
+    static String procStatus(long pid, String key) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (l.startsWith(key + ":")) return l.substring(key.length() + 1).trim();
         }
@@ -389,7 +389,7 @@ public final class ProcessBench {
     }
 
     /** Nanoseconds on a CPU, summed over every thread ({@code /proc/PID/task/TID/schedstat}, first field). */
-    private static long cpuNanos(long pid) throws IOException {
+    static long cpuNanos(long pid) throws IOException {
         long n = 0;
         try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : tasks.toList()) {
@@ -425,7 +425,7 @@ public final class ProcessBench {
         return n;
     }
 
-    private static void report(String key, long[] v, double unit) {
+    static void report(String key, long[] v, double unit) {
         long[] s = v.clone();
         Arrays.sort(s);
         double[] d = Arrays.stream(s).mapToDouble(x -> x / unit).toArray();
@@ -443,11 +443,11 @@ public final class ProcessBench {
         return s[Math.max(0, Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1))];
     }
 
-    private interface Check {
+    interface Check {
         boolean ok() throws Exception;
     }
 
-    private static void await(Duration max, Check c) throws InterruptedException {
+    static void await(Duration max, Check c) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < end) {
             try {
@@ -460,7 +460,7 @@ public final class ProcessBench {
         throw new IllegalStateException("condition not met within " + max);
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> w = Files.walk(p)) {
             for (Path x : w.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
