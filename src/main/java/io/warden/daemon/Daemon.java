@@ -69,14 +69,14 @@ public final class Daemon {
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Requests requests;
     private final long wardenPid = ProcessHandle.current().pid();
-    private final Instant startedAt = Instant.now();
+    private final TimeSource time;
+    private final Instant startedAt;
 
     // owned by the loop thread
     private ServiceState state;
     private RunRecord run;
     private SupervisorStatus status;
     private GatewayRun currentRun;
-    private Instant currentRunSince;
     /** When a held restart is due (System.nanoTime), or 0 when no restart is held. */
     private long backoffUntilNanos;
     private PendingEnd pending;
@@ -91,7 +91,13 @@ public final class Daemon {
     private StatusWatcher watcher;
 
     public Daemon(Settings settings) {
+        this(settings, TimeSource.system());
+    }
+
+    public Daemon(Settings settings, TimeSource time) {
         this.settings = settings;
+        this.time = time;
+        this.startedAt = time.now();
         this.store = new StateStore(settings.path(Setting.STATE_DIR), settings.service(), settings.journalMaxBytes());
         this.ledger = new Ledger(store, this::republish);
         this.scandir = new Scandir(settings.path(Setting.SCANDIR));
@@ -99,7 +105,7 @@ public final class Daemon {
         this.template = settings.path(Setting.TEMPLATE);
         this.procs = ProcessTable.system();
         this.signalWindowNanos = settings.signalWindowMillis() * 1_000_000L;
-        this.backoff = new CrashBackoff(FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, settings.backoffMaxMillis(),
+        this.backoff = new CrashBackoff(time, FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, settings.backoffMaxMillis(),
                 BACKOFF_RESET_MILLIS);
         this.requests = new Requests(new AccessPolicy(settings.controlGroup(), Path.of("/etc/group")),
                 store.journal(), tasks::add, this::control);
@@ -181,7 +187,7 @@ public final class Daemon {
         apply(plan);
 
         currentRun = runOf(status);
-        if (status != null) currentRunSince = status.stamp();
+        if (currentRun != null) backoff.runAdopted(java.time.Duration.between(status.stamp(), startedAt).toMillis());
         GatewayRun seenBefore = previous.value() == null ? null : previous.value().gateway();
         if (currentRun != null && !currentRun.equals(seenBefore)) {
             // started before warden (the early start, or s6 alone): the journal still gets its start
@@ -261,8 +267,8 @@ public final class Daemon {
     private void loop() {
         while (true) {
             long wait = 60_000_000_000L;
-            if (pending != null) wait = Math.min(wait, pending.deadlineNanos() - System.nanoTime());
-            if (backoffUntilNanos != 0) wait = Math.min(wait, backoffUntilNanos - System.nanoTime());
+            if (pending != null) wait = Math.min(wait, pending.remainingNanos(time.nanos()));
+            if (backoffUntilNanos != 0) wait = Math.min(wait, backoffUntilNanos - time.nanos());
             wait = Math.max(0, wait);
             Runnable task;
             try {
@@ -272,8 +278,8 @@ public final class Daemon {
                 return;
             }
             if (task != null) runGuarded(task);
-            if (pending != null && System.nanoTime() - pending.deadlineNanos() >= 0) finalizePending();
-            if (backoffUntilNanos != 0 && System.nanoTime() - backoffUntilNanos >= 0) endBackoff();
+            if (pending != null && pending.due(time.nanos())) finalizePending();
+            if (backoffUntilNanos != 0 && time.nanos() - backoffUntilNanos >= 0) endBackoff();
             if (shutdownSignal != null) return;
         }
     }
@@ -295,7 +301,7 @@ public final class Daemon {
         if (currentRun != null && !currentRun.equals(now)) gatewayEnded(currentRun, s != null && s.up() ? null : s);
         if (now != null && !now.equals(currentRun)) {
             gatewayStarted(now);
-            currentRunSince = s.stamp();
+            backoff.runStarted();
         }
         currentRun = now;
         publish();
@@ -332,15 +338,13 @@ public final class Daemon {
             // run.json keeps this run until the cause is written: a warden killed meanwhile leaves the next boot
             // a run it last saw and that is gone, which it records as unclean instead of losing the end
             if (pending != null) finalizePending();
-            Instant now = Instant.now();
-            pending = new PendingEnd(endStatus, r.pid(), now, System.nanoTime() + signalWindowNanos);
+            pending = PendingEnd.open(time, endStatus, r.pid(), signalWindowNanos);
             Logger.warn("gateway pid {} {} unasked; cause decided in {} ms unless warden's own signal follows",
                     r.pid(), how, signalWindowNanos / 1_000_000);
             boolean fatal = endStatus != null && endStatus.exited()
                     && endStatus.exitCode() == Observed.FATAL_CONFIG_EXIT;
             boolean wantedUp = endStatus == null || endStatus.wantUp();
-            if (!fatal && wantedUp) holdRestartIfLooping(currentRunSince == null ? 0
-                    : java.time.Duration.between(currentRunSince, now).toMillis());
+            if (!fatal && wantedUp) holdRestartIfLooping();
         }
     }
 
@@ -349,11 +353,11 @@ public final class Daemon {
      * ({@code O}, which kills nothing) and warden sends {@code u} when the hold ends. ./down and the intent are
      * untouched, so a warden that dies meanwhile leaves the next boot to try again.
      */
-    private void holdRestartIfLooping(long upMillis) {
-        long hold = backoff.onDeath(upMillis);
+    private void holdRestartIfLooping() {
+        long hold = backoff.onDeath();
         if (hold == 0) return;
         if (send("O") != null) return;
-        backoffUntilNanos = System.nanoTime() + hold * 1_000_000L;
+        backoffUntilNanos = time.nanos() + hold * 1_000_000L;
         Map<String, Object> rec = Ledger.record("backoff");
         rec.put("holdMillis", hold);
         rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
@@ -400,7 +404,7 @@ public final class Daemon {
         shutdownSignal = "socket server failure";
         requests.stopping();
         exitCode = DaemonExit.SERVER_FAILED;
-        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, Instant.now()));
+        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, time.now()));
         Map<String, Object> rec = Ledger.record("warden-stop");
         rec.put("reason", shutdownSignal);
         rec.put("cause", "unchanged");
@@ -417,9 +421,9 @@ public final class Daemon {
         SupervisorStatus fresh = readStatusOrNull();
         if (fresh != null) status = fresh;
         LastShutdown ls = null;
-        Instant now = Instant.now();
+        Instant now = time.now();
         if (pending != null) {
-            ls = pending.asSignal(sig, now);
+            ls = pending.asSignal(sig, time.nanos());
             pending = null;
         } else if (status != null && status.up() && status.pid() != expectedEndPid) {
             ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
@@ -453,7 +457,7 @@ public final class Daemon {
                     + " is not writable, so the intent cannot be recorded; nothing was changed");
         }
         if (pending != null) finalizePending();
-        Instant now = Instant.now();
+        Instant now = time.now();
         SupervisorStatus fresh = readStatusOrNull();
         if (fresh != null) status = fresh;
         boolean running = status != null && status.up();
