@@ -471,12 +471,22 @@ public final class Daemon {
         }
         try {
             store.saveService(next);
+        } catch (io.warden.state.DurableFile.NotDurableException e) {
+            // the file already holds the new intent and a reader sees it: memory follows the file (a later save
+            // of the old state would silently undo the user's intent), but nothing acts on a change not durable
+            state = next;
+            Logger.error("intent {} written but not durable: {}", target.wire(), e.getMessage());
+            publish();
+            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "the intent " + target.wire() + " was written to "
+                    + store.serviceFile() + " but could not be made durable (" + Ledger.describe(e)
+                    + "); s6 was not told: run the command again");
         } catch (IOException e) {
             Logger.error("could not record intent {}: {}", target.wire(), Ledger.describe(e));
             return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not record the intent in " + store.dir()
                     + " (" + Ledger.describe(e) + "); nothing was changed");
         }
         state = next;
+        ledger.serviceSaved();
         // the user has set an intent again: the damaged file's default no longer stands in for one
         ledger.clearProblems(DAMAGED_STATE);
         Map<String, Object> rec = Ledger.intentRecord("intent", state.intent());

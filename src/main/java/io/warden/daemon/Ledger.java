@@ -25,6 +25,9 @@ import java.util.Map;
  * this class: they must fail when the intent cannot be recorded.
  */
 final class Ledger {
+    private static final String RUN_PROBLEM = "could not write the run record";
+    private static final String JOURNAL_PROBLEM = "could not append to the journal";
+
     private final StateStore store;
     private final Runnable onProblem;
     private final List<String> problems = new ArrayList<>();
@@ -49,9 +52,10 @@ final class Ledger {
         if (!writable) return false;
         try {
             store.saveService(s);
+            serviceSaved();
             return true;
         } catch (IOException e) {
-            problem("could not write " + store.serviceFile() + " (" + describe(e) + "); kept in memory only");
+            problem(serviceWriteProblem() + " (" + describe(e) + "); kept in memory only");
             return false;
         }
     }
@@ -60,8 +64,9 @@ final class Ledger {
         if (!writable) return;
         try {
             store.saveRun(r);
+            clearProblems(RUN_PROBLEM);
         } catch (IOException e) {
-            problem("could not write the run record (" + describe(e) + ")");
+            problem(RUN_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
@@ -69,8 +74,9 @@ final class Ledger {
         if (!writable) return;
         try {
             store.appendJournal(rec);
+            clearProblems(JOURNAL_PROBLEM);
         } catch (IOException e) {
-            problem("could not append to the journal (" + describe(e) + ")");
+            problem(JOURNAL_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
@@ -81,8 +87,24 @@ final class Ledger {
         onProblem.run();
     }
 
+    /**
+     * A problem is over: it leaves {@code degraded}. The service file's write problem ends with the next write
+     * that succeeds, whoever makes it (the daemon here, or a user's intent through {@link #serviceSaved}).
+     */
     void clearProblems(String prefix) {
-        problems.removeIf(p -> p.startsWith(prefix));
+        if (problems.removeIf(p -> p.startsWith(prefix))) {
+            Logger.info("recovered: {}", prefix.trim());
+            onProblem.run();
+        }
+    }
+
+    /** The service file was written durably: what was kept in memory only is on the volume now. */
+    void serviceSaved() {
+        clearProblems(serviceWriteProblem());
+    }
+
+    private String serviceWriteProblem() {
+        return "could not write " + store.serviceFile();
     }
 
     List<String> problems() {

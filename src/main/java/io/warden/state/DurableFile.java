@@ -65,10 +65,25 @@ public final class DurableFile {
             }
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            // before the rename: the old content is in place and the temporary file goes, nothing was changed
             Files.deleteIfExists(tmp);
             throw e;
         }
-        syncDirectory(dir);
+        try {
+            syncDirectory(dir);
+        } catch (IOException e) {
+            // after the rename the new content is what every reader sees; only its survival of a power loss is
+            // in doubt, so this must not be reported as "nothing was changed"
+            throw new NotDurableException(path + " now holds the new content, but the fsync of " + dir
+                    + " failed (" + e.getMessage() + "): it may not survive a power loss", e);
+        }
+    }
+
+    /** The new content replaced the old one, but the directory entry could not be made durable. */
+    public static final class NotDurableException extends IOException {
+        public NotDurableException(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     /** Makes a rename or a new directory entry durable (Linux allows fsync on a directory opened read-only). */

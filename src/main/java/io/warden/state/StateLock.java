@@ -56,7 +56,14 @@ public final class StateLock implements AutoCloseable {
                 if (lock != null) {
                     if (!trusted(file)) {
                         // free now, but a local user may hold the legacy readable inode open for later
-                        replaceInode(file);
+                        try {
+                            replaceInode(file);
+                        } catch (IOException e) {
+                            // a full or read-only volume: keep this inode, which is ours now, and close it to others
+                            org.tinylog.Logger.warn("cannot replace {} ({}); keeping it, mode 0600", file, e.getMessage());
+                            Files.setPosixFilePermissions(file, MODE);
+                            return hold(ch, lock);
+                        }
                         lock.release();
                         ch.close();
                         continue;
@@ -67,10 +74,7 @@ public final class StateLock implements AutoCloseable {
                         ch.close();
                         continue;
                     }
-                    ch.truncate(0);
-                    ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-                    ch.force(true);
-                    return new StateLock(ch, lock);
+                    return hold(ch, lock);
                 }
                 List<LockHolders.Holder> who = holders.of((Long) key);
                 List<Long> wardens = new ArrayList<>();
@@ -92,6 +96,19 @@ public final class StateLock implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** The pid inside is for a person reading the volume; warden itself trusts only /proc/locks. */
+    private static StateLock hold(FileChannel ch, FileLock lock) throws IOException {
+        try {
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            ch.force(true);
+        } catch (IOException e) {
+            // a full volume: the lock holds without the pid, which nothing depends on
+            org.tinylog.Logger.warn("cannot write the pid into the lock file: {}", e.getMessage());
+        }
+        return new StateLock(ch, lock);
     }
 
     private static FileChannel open(Path file) throws IOException {
