@@ -85,6 +85,10 @@ public final class Daemon {
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
     private SupervisorKind supervisor = SupervisorKind.NONE;
+    /** The status at the last end of a run warden knows of, or null when no run has ended (lastExit). */
+    private SupervisorStatus lastDeath;
+    /** Gateway runs whose s6-supervise was killed: still running, no longer supervised (pid to its problem). */
+    private final Map<Long, String> orphans = new LinkedHashMap<>();
 
     private StateLock lock;
     private ApiServer server;
@@ -174,6 +178,8 @@ public final class Daemon {
         supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
         service.removeStaleStaging();
         status = readStatusOrNull();
+        // a wait status other than 0 is a death; 0 is also what a supervisor that never started the run writes
+        if (status != null && status.pid() == 0 && status.wstat() != 0) lastDeath = status;
         boolean present = service.exists();
         boolean supervised = present && service.supervised(procs);
 
@@ -206,7 +212,9 @@ public final class Daemon {
         ledger.journal(boot);
         publish();
 
-        watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)));
+        watchSupervisor();
+        watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)),
+                e -> tasks.add(() -> onInternalFailure("status watcher failure: " + e, DaemonExit.WATCHER_FAILED)));
         watcher.start();
         server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, PeerIdentity.system(),
                 IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS, () -> tasks.add(this::onServerFailure));
@@ -295,10 +303,20 @@ public final class Daemon {
 
     private void onStatus(SupervisorStatus s) {
         status = s;
+        notePresence();
+        if (supervisor == SupervisorKind.NONE) redetectSupervisor();
         // readers see the new observed state before the fsyncs of the records below
         publish();
         GatewayRun now = runOf(s);
-        if (currentRun != null && !currentRun.equals(now)) gatewayEnded(currentRun, s != null && s.up() ? null : s);
+        boolean ended = currentRun != null && !currentRun.equals(now);
+        if (ended && stillRunning(currentRun.pid())) {
+            orphaned(currentRun.pid(), now);
+        } else if (ended) {
+            lastDeath = s;
+            gatewayEnded(currentRun, s != null && s.up() ? null : s);
+        } else if (s != null && s.pid() == 0 && (lastDeath != null || s.wstat() != 0)) {
+            lastDeath = s;
+        }
         if (now != null && !now.equals(currentRun)) {
             gatewayStarted(now);
             backoff.runStarted();
@@ -346,6 +364,70 @@ public final class Daemon {
             boolean wantedUp = endStatus == null || endStatus.wantUp();
             if (!fatal && wantedUp) holdRestartIfLooping();
         }
+    }
+
+    /** The service directory gone from the scandir is reported while it is gone (s6 supervises nothing then). */
+    private void notePresence() {
+        String prefix = "service directory " + service.path() + " is missing";
+        if (service.exists()) {
+            ledger.clearProblems(prefix);
+        } else {
+            ledger.problem(prefix + ": s6 supervises no gateway; warden reinstalls it at its next start, or"
+                    + " run warden start");
+        }
+    }
+
+    /** Whether a run s6 no longer reports is still alive: its s6-supervise was killed, the run was not. */
+    private static boolean stillRunning(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * s6-svscan replaced a killed s6-supervise, and the new one started a second gateway while the first runs on,
+     * unsupervised. That run did not end: no crash, no back-off, and the last shutdown stays as it was. The orphan
+     * is reported until it exits; README says what an operator does.
+     */
+    private void orphaned(long pid, GatewayRun now) {
+        String p = "gateway pid " + pid + " runs outside s6's supervision (its s6-supervise was killed"
+                + (now == null ? "" : "; s6 started pid " + now.pid() + " beside it")
+                + "): kill " + pid + " once the supervised gateway serves";
+        orphans.put(pid, p);
+        ledger.problem(p);
+        Map<String, Object> rec = Ledger.record("gateway-orphaned");
+        rec.put("pid", pid);
+        ledger.journal(rec);
+        forgetGatewayRun(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.onExit().thenRun(() -> tasks.add(() -> orphanGone(pid))));
+    }
+
+    private void orphanGone(long pid) {
+        String p = orphans.remove(pid);
+        if (p == null) return;
+        ledger.clearProblems(p);
+        Logger.info("unsupervised gateway pid {} has exited", pid);
+        publish();
+    }
+
+    /** Follows the s6-svscan found at detection: when it exits, {@code supervisor} is detected again. */
+    private void watchSupervisor() {
+        long pid = supervisor == SupervisorKind.S6_OVERLAY ? 1 : procs.find("s6-svscan", scandir.path());
+        if (pid == 0) return;
+        ProcessHandle.of(pid).ifPresent(h -> h.onExit().thenRun(() -> tasks.add(this::redetectSupervisor)));
+    }
+
+    private void redetectSupervisor() {
+        SupervisorKind now = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
+        String prefix = "no s6-svscan serves " + scandir.path();
+        if (now == SupervisorKind.NONE) {
+            ledger.problem(prefix + ": a gateway that ends is not restarted");
+        } else {
+            ledger.clearProblems(prefix);
+        }
+        if (now == supervisor) return;
+        Logger.warn("supervisor is now {} (was {})", now.wire(), supervisor.wire());
+        supervisor = now;
+        if (now != SupervisorKind.NONE) watchSupervisor();
+        publish();
     }
 
     /**
@@ -400,10 +482,14 @@ public final class Daemon {
 
     /** No socket, no status: end so that s6 restarts warden; the gateway and its records are left as they are. */
     private void onServerFailure() {
+        onInternalFailure("socket server failure", DaemonExit.SERVER_FAILED);
+    }
+
+    private void onInternalFailure(String why, int code) {
         if (shutdownSignal != null) return;
-        shutdownSignal = "socket server failure";
+        shutdownSignal = why;
         requests.stopping();
-        exitCode = DaemonExit.SERVER_FAILED;
+        exitCode = code;
         if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, time.now()));
         Map<String, Object> rec = Ledger.record("warden-stop");
         rec.put("reason", shutdownSignal);
@@ -530,7 +616,7 @@ public final class Daemon {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
         requests.publish(new Snapshot(state, shown, status, supervisor, wardenPid, startedAt, ledger.problems(),
-                backoffUntilNanos != 0, pending != null));
+                backoffUntilNanos != 0, pending != null, lastDeath));
     }
 
     /** A new problem changes what status reports; before the first publish there is nothing to update. */
