@@ -32,6 +32,8 @@ final class Ledger {
     private final Runnable onProblem;
     private final List<String> problems = new ArrayList<>();
     private boolean writable = true;
+    /** A run record that could not be written: written again once the volume takes a write. */
+    private RunRecord unsavedRun;
 
     Ledger(StateStore store, Runnable onProblem) {
         this.store = store;
@@ -64,8 +66,10 @@ final class Ledger {
         if (!writable) return;
         try {
             store.saveRun(r);
+            unsavedRun = null;
             clearProblems(RUN_PROBLEM);
         } catch (IOException e) {
+            unsavedRun = r;
             problem(RUN_PROBLEM + " (" + describe(e) + ")");
         }
     }
@@ -75,6 +79,7 @@ final class Ledger {
         try {
             store.appendJournal(rec);
             clearProblems(JOURNAL_PROBLEM);
+            retryRun();
         } catch (IOException e) {
             problem(JOURNAL_PROBLEM + " (" + describe(e) + ")");
         }
@@ -101,6 +106,12 @@ final class Ledger {
     /** The service file was written durably: what was kept in memory only is on the volume now. */
     void serviceSaved() {
         clearProblems(serviceWriteProblem());
+        retryRun();
+    }
+
+    /** The volume takes writes again: the run record on it must not stay stale (the next boot judges by it). */
+    private void retryRun() {
+        if (unsavedRun != null) saveRun(unsavedRun);
     }
 
     private String serviceWriteProblem() {

@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SignalsIT}
  */
+@org.junit.jupiter.api.Timeout(value = 600, unit = java.util.concurrent.TimeUnit.SECONDS)
 class SignalsIT {
     @TempDir
     Path tmp;
