@@ -326,10 +326,16 @@ class HostScenariosIT {
         sandbox().boot();
         box.awaitGatewayUp();
         assertEquals("s6", box.status().get("supervisor"));
-        box.supervisor().destroyForcibly().waitFor();
-        Map<String, Object> s = box.awaitStatus("supervisor none", Duration.ofSeconds(15),
-                st -> "none".equals(st.get("supervisor")));
-        assertTrue(s.get("degraded").toString().contains("no s6-svscan"), s.toString());
+        // once s6-svscan is gone its supervisors are no longer its descendants: end them here
+        List<ProcessHandle> left = box.supervisor().descendants().toList();
+        try {
+            box.supervisor().destroyForcibly().waitFor();
+            Map<String, Object> s = box.awaitStatus("supervisor none", Duration.ofSeconds(15),
+                    st -> "none".equals(st.get("supervisor")));
+            assertTrue(s.get("degraded").toString().contains("no s6-svscan"), s.toString());
+        } finally {
+            left.forEach(ProcessHandle::destroyForcibly);
+        }
     }
 
     @Test
