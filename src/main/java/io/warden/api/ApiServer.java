@@ -216,7 +216,7 @@ public final class ApiServer implements AutoCloseable {
         }
         if (v != ConnectionQuota.Verdict.ADMIT) {
             String why = v == ConnectionQuota.Verdict.REFUSE_UID_FULL
-                    ? "uid " + peer.uid() + " already has " + quota.perUid() + " connections open; close one and try again"
+                    ? "user " + peer.user() + " already has " + quota.perUid() + " connections open; close one and try again"
                     : "too many connections (" + quota.max() + "); try again";
             try {
                 ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY, why).bytes()));
@@ -398,10 +398,11 @@ public final class ApiServer implements AutoCloseable {
             }
             CompletableFuture<Answer> answer;
             if (req.op().changesIntent()) {
-                // the claimed pid only matters where it is recorded, and checking it reads /proc: on a worker
+                // the uid number and the claimed pid only matter where they are recorded, and finding them reads the
+                // user database and /proc: on a worker
                 answer = new CompletableFuture<>();
                 CompletableFuture<Answer> result = answer;
-                offload(() -> handler.handle(req, identity.withClaimedPid(peer, req.claimedPid()))
+                offload(() -> handler.handle(req, identity.forControl(peer, req.claimedPid()))
                         .whenComplete((a, err) -> {
                             if (err != null) result.completeExceptionally(err);
                             else result.complete(a);

@@ -16,7 +16,7 @@ public final class ConnectionQuota {
     private final int max;
     private final int perUid;
     private final int reserve;
-    private final Map<Integer, Integer> byUid = new HashMap<>();
+    private final Map<Object, Integer> byUid = new HashMap<>();
     private int total;
     private int unprivileged;
 
@@ -37,7 +37,7 @@ public final class ConnectionQuota {
             if (total < max) return Verdict.ADMIT;
             return unprivileged > 0 ? Verdict.EVICT_OLDEST_UNPRIVILEGED : Verdict.REFUSE_TABLE_FULL;
         }
-        if (byUid.getOrDefault(peer.uid(), 0) >= perUid) return Verdict.REFUSE_UID_FULL;
+        if (byUid.getOrDefault(peer.account(), 0) >= perUid) return Verdict.REFUSE_UID_FULL;
         if (unprivileged >= max - reserve || total >= max) return Verdict.REFUSE_TABLE_FULL;
         return Verdict.ADMIT;
     }
@@ -46,7 +46,7 @@ public final class ConnectionQuota {
         total++;
         if (!peer.mayControl()) {
             unprivileged++;
-            byUid.merge(peer.uid(), 1, Integer::sum);
+            byUid.merge(peer.account(), 1, Integer::sum);
         }
     }
 
@@ -54,7 +54,7 @@ public final class ConnectionQuota {
         total--;
         if (!peer.mayControl()) {
             unprivileged--;
-            byUid.computeIfPresent(peer.uid(), (k, v) -> v == 1 ? null : v - 1);
+            byUid.computeIfPresent(peer.account(), (k, v) -> v == 1 ? null : v - 1);
         }
     }
 

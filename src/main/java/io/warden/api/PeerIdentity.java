@@ -48,21 +48,28 @@ public final class PeerIdentity {
     Peer identify(UserPrincipal user, GroupPrincipal group) throws IOException {
         boolean mayControl = access.mayControl(user, group);
         String name = user.getName();
-        int uid;
+        int uid = -1;
         if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
             // the JDK names a uid without a user database entry by its number
             uid = Integer.parseInt(name);
         } else if (access.isRoot(user)) {
             uid = 0;
-        } else {
+        }
+        return new Peer(uid, name, group.getName(), null, mayControl, user);
+    }
+
+    /** The peer as a change of intent records it: its uid number, and its claimed pid when /proc confirms it. */
+    public Peer forControl(Peer peer, Long claimedPid) {
+        Peer p = peer;
+        if (p.uid() < 0) {
             try {
-                uid = uids.uidOf(name);
+                p = p.withUid(uids.uidOf(p.user()));
             } catch (IOException e) {
-                // no number to be had: -1 is recorded; what the peer may do was decided on its principal above
-                uid = -1;
+                // no number to be had: -1 is recorded; what the peer may do was decided on its principal
+                return p;
             }
         }
-        return new Peer(uid, name, group.getName(), null, mayControl);
+        return withClaimedPid(p, claimedPid);
     }
 
     /** The peer with its self-reported pid, kept only when that process runs under the peer's uid. */

@@ -91,7 +91,7 @@ class AccessPolicyTest {
     }
 
     @Test
-    void peer_identity_takes_the_uid_number_from_the_user_database_and_never_needs_it_for_root() throws IOException {
+    void peer_identity_looks_up_the_uid_number_only_for_a_change_of_intent() throws IOException {
         AccessPolicy p = new AccessPolicy(null, LOOKUP, groups(Map.of()));
         List<String> uidLookups = new ArrayList<>();
         PeerIdentity id = new PeerIdentity(p, name -> {
@@ -102,8 +102,10 @@ class AccessPolicyTest {
         assertEquals(0, root.uid());
         assertTrue(root.mayControl());
         Peer nobody = id.identify(user("nobody"), group("nogroup"));
-        assertEquals(65534, nobody.uid());
         assertFalse(nobody.mayControl());
+        assertTrue(uidLookups.isEmpty(), "reading needs no uid number: no user database lookup per connection");
+        assertEquals(user("nobody"), nobody.account());
+        assertEquals(65534, id.forControl(nobody, null).uid());
         assertEquals(List.of("nobody"), uidLookups);
         // a uid without a user database entry: the JDK names it by number
         Peer unnamed = id.identify(user("4321"), group("nogroup"));

@@ -216,6 +216,7 @@ class SocketAttackIT {
             long statusMs = timed(() -> box.cli("status"), r);
             assertEquals(0, r[0].exit(), "root's status during the attack: " + r[0]);
             S6Sandbox.Cli nobodyCheck = box.cliAs("nobody", "check");
+            String beforeStop = peakRss(daemonPid);
             long stopMs = timed(() -> box.cli("stop", "--reason", "under attack"), r);
             assertEquals(0, r[0].exit(), "root's stop during the attack: " + r[0]);
             assertEquals("down", RawClient.status(box.socket()).get("desired"));
@@ -225,7 +226,8 @@ class SocketAttackIT {
                     TABLE_FLOOD + " connections of uid nobody, a status line on each every 3 s",
                     "attacker: " + opened + "; root's check answered in " + checkMs + " ms, status " + statusMs
                             + " ms, stop " + stopMs + " ms, all exit 0 during the attack; nobody's own check: exit "
-                            + nobodyCheck.exit() + "; peak RSS (VmHWM) " + peakRss(daemonPid) + " (" + bootRss + " before the attack)");
+                            + nobodyCheck.exit() + "; peak RSS (VmHWM) " + peakRss(daemonPid) + " (" + bootRss
+                            + " before the attack, " + beforeStop + " before root's stop)");
         } finally {
             stopAttacker(flood);
         }
@@ -255,6 +257,7 @@ class SocketAttackIT {
             S6Sandbox.Cli[] r = new S6Sandbox.Cli[1];
             long checkMs = timed(() -> box.cli("check"), r);
             assertEquals(0, r[0].exit(), "root's check during the flood: " + r[0]);
+            String beforeStop = peakRss(daemonPid);
             long histMs = timed(() -> box.cli("history", "-n", "5"), r);
             S6Sandbox.Cli rootHistory = r[0];
             long stopMs = timed(() -> box.cli("stop"), r);
@@ -279,7 +282,7 @@ class SocketAttackIT {
                     HISTORY_FLOOD + " connections of uid nobody asking history (n huge or absent), never reading; "
                             + "journal " + journalBytes / 1024 + " KiB in two files; -Xmx32m, exit on OOM",
                     "attacker: " + opened + "; daemon alive, peak RSS (VmHWM) " + hwm + " (" + bootRss
-                            + " before the attack); root's check "
+                            + " before the attack, " + beforeStop + " before root's stop); root's check "
                             + checkMs + " ms, history -n 5 exit " + rootHistory.exit() + " in " + histMs
                             + " ms, stop " + stopMs + " ms; SIGTERM to durable warden-stop record " + durableMs
                             + " ms, exit 0");
