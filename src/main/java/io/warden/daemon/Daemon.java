@@ -1,11 +1,11 @@
 package io.warden.daemon;
 
-import io.warden.api.AccessPolicy;
 import io.warden.api.ApiServer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
 import io.warden.api.Peer;
 import io.warden.api.PeerIdentity;
+import io.warden.api.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.api.SocketFile;
 import io.warden.config.Setting;
@@ -44,8 +44,12 @@ import java.util.concurrent.TimeUnit;
  * {@link Requests} answers {@code status} from the {@link Snapshot} the loop publishes after each change.
  */
 public final class Daemon {
-    private static final long IDLE_TIMEOUT_MILLIS = 5000;
-    private static final int MAX_CONNECTIONS = 2048;
+    /**
+     * Socket bounds (README, "Socket protocol"): 5 s idle time; 2048 connections, of which one unprivileged uid
+     * may hold 64 and 64 are kept for root and the control group; 32 history answers streamed at once, 24 of
+     * them for unprivileged peers.
+     */
+    private static final ApiServer.Limits SOCKET_LIMITS = new ApiServer.Limits(5000, 2048, 64, 64, 32, 24);
     /** How often the watcher looks for a service directory that is not there yet. */
     private static final long WAITING_POLL_MILLIS = 1000;
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
@@ -67,6 +71,7 @@ public final class Daemon {
     private final long signalWindowNanos;
     private final CrashBackoff backoff;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final PeerIdentity identity;
     private final Requests requests;
     private final long wardenPid = ProcessHandle.current().pid();
     private final TimeSource time;
@@ -111,8 +116,8 @@ public final class Daemon {
         this.signalWindowNanos = settings.signalWindowMillis() * 1_000_000L;
         this.backoff = new CrashBackoff(time, FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, settings.backoffMaxMillis(),
                 BACKOFF_RESET_MILLIS);
-        this.requests = new Requests(new AccessPolicy(settings.controlGroup(), Path.of("/etc/group")),
-                store.journal(), tasks::add, this::control);
+        this.identity = PeerIdentity.system(settings.controlGroup());
+        this.requests = new Requests(identity.access(), store.journal(), tasks::add, this::control);
     }
 
     /** Boots, serves until SIGTERM/SIGINT, records the cause and returns the process exit code. */
@@ -216,8 +221,8 @@ public final class Daemon {
         watcher = new StatusWatcher(service, WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS, s -> tasks.add(() -> onStatus(s)),
                 e -> tasks.add(() -> onInternalFailure("status watcher failure: " + e, DaemonExit.WATCHER_FAILED)));
         watcher.start();
-        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, PeerIdentity.system(),
-                IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS, () -> tasks.add(this::onServerFailure));
+        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, identity, SOCKET_LIMITS,
+                () -> tasks.add(this::onServerFailure));
         server.start();
         Readiness.notify(settings.notifyFd());
         Logger.info("ready: socket {}, state {}, service {}", settings.get(Setting.SOCKET), dir, service.path());
@@ -579,7 +584,7 @@ public final class Daemon {
         rec.put("op", op.wire());
         ledger.journal(rec);
         Logger.info("intent {} by uid {} (pid {}) via {}{}", target.wire(), peer.uid(), peer.pid(), op.wire(),
-                reason == null ? "" : ": " + reason);
+                reason == null ? "" : ": " + PrintableText.escape(reason));
 
         String failure = null;
         try {

@@ -5,6 +5,7 @@ import io.warden.api.Answer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
 import io.warden.api.Peer;
+import io.warden.api.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.api.Request;
 import io.warden.api.RequestHandler;
@@ -12,9 +13,7 @@ import io.warden.state.Journal;
 import org.tinylog.Logger;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -81,7 +80,7 @@ final class Requests implements RequestHandler {
         Operation op = request.op();
         String refusal = access.refusal(peer, op);
         if (refusal != null) {
-            Logger.warn("refused: {}", refusal);
+            Logger.warn("refused: {}", PrintableText.escape(refusal));
             return CompletableFuture.completedFuture(Answer.error(ErrorCode.FORBIDDEN, refusal));
         }
         switch (op) {
@@ -90,8 +89,7 @@ final class Requests implements RequestHandler {
             case CHECK:
                 return CompletableFuture.completedFuture(checkAnswer);
             case HISTORY:
-                return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE))),
-                        readers);
+                return CompletableFuture.supplyAsync(() -> history(request.historyLimit()), readers);
             default: {
                 if (stopping) {
                     return CompletableFuture.completedFuture(Answer.error(ErrorCode.SHUTTING_DOWN,
@@ -111,16 +109,12 @@ final class Requests implements RequestHandler {
         }
     }
 
-    private Map<String, Object> history(int n) {
+    /** Opens a snapshot of the journal's tail; the records are read as the client takes the answer. */
+    private Answer history(int n) {
         try {
-            Journal.Reading reading = journal.read();
-            List<Map<String, Object>> all = reading.records();
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("records", new ArrayList<Object>(all.subList(Math.max(0, all.size() - n), all.size())));
-            r.put("skippedLines", (long) reading.skippedLines());
-            return Protocol.ok(r);
+            return Answer.streamed(new HistoryAnswer(journal.tail(n)));
         } catch (IOException e) {
-            return Protocol.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
+            return Answer.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
         }
     }
 }
