@@ -31,6 +31,11 @@ public final class Client {
     private final Path socket;
     private final long timeoutMillis;
 
+    /** A client whose {@link #call(String, Map)} waits at most 10 s; the commands pass their own deadline. */
+    public Client(Path socket) {
+        this(socket, 10_000);
+    }
+
     /** @param timeoutMillis the bound of each {@link #call(String, Map)} */
     public Client(Path socket, long timeoutMillis) {
         this.socket = socket;
@@ -54,33 +59,40 @@ public final class Client {
         req.put("pid", ProcessHandle.current().pid());
         req.putAll(extra);
         byte[] line = (Json.write(req) + "\n").getBytes(StandardCharsets.UTF_8);
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX); Selector sel = Selector.open()) {
-            ch.configureBlocking(false);
-            connect(ch, deadline);
+        try (SocketChannel ch = connect(deadline); Selector sel = Selector.open()) {
             send(ch, sel, line, deadline);
             return receive(ch, sel, deadline);
         } catch (CallFailure f) {
             throw f;
         } catch (IOException e) {
-            // opening or configuring the channel (nothing sent yet), or closing it after the answer was read: the
-            // stages themselves report their own failures as CallFailure
+            // opening the selector (nothing sent yet), or closing after the answer was read: the stages themselves
+            // report their own failures as CallFailure
             throw new CallFailure(CallFailure.Stage.UNREACHABLE, "socket: " + e.getMessage());
         }
     }
 
-    private void connect(SocketChannel ch, Deadline deadline) throws CallFailure {
+    /** A connected non-blocking channel; a failed connect closes its channel, so each try takes a new one. */
+    private SocketChannel connect(Deadline deadline) throws CallFailure {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         while (true) {
+            SocketChannel ch = null;
             try {
-                if (ch.connect(address)) return;
+                ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch.configureBlocking(false);
                 // a unix socket connects at once or fails; a pending connect is finished like any other
-                while (!ch.finishConnect()) {
+                boolean connected = ch.connect(address);
+                while (!connected) {
                     if (deadline.passed()) throw notAccepted(deadline);
                     sleep(CONNECT_RETRY_MILLIS);
+                    connected = ch.finishConnect();
                 }
-                return;
+                SocketChannel done = ch;
+                ch = null;
+                return done;
             } catch (ConnectException e) {
                 throw new CallFailure(CallFailure.Stage.NOT_RUNNING, "connection refused: no daemon listens");
+            } catch (CallFailure e) {
+                throw e;
             } catch (IOException e) {
                 if (!Files.exists(socket)) {
                     throw new CallFailure(CallFailure.Stage.NOT_RUNNING, "no socket (" + e.getMessage() + ")");
@@ -93,7 +105,18 @@ public final class Client {
                 }
                 if (deadline.passed()) throw notAccepted(deadline);
                 sleep(CONNECT_RETRY_MILLIS);
+            } finally {
+                closeQuietly(ch);
             }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // a channel that never carried a byte: nothing can be lost by a failed close
         }
     }
 
