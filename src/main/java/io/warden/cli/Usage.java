@@ -7,7 +7,8 @@ final class Usage {
             "",
             "commands:",
             "  daemon                          run the sidecar in the foreground (run by its s6 service)",
-            "  status [--json] [--timeout SEC] the gateway's desired and observed state; exit 0 up, 3 not up, 4 unreachable",
+            "  status [--json] [--timeout SEC]",
+            "                                  the gateway's desired and observed state; exit 0 up, 3 not up, 4 unreachable",
             "  check [--timeout SEC]           exit 0 iff what s6 observes matches the intent (for HEALTHCHECK)",
             "  start|stop|restart [--timeout SEC] [--reason TEXT]",
             "                                  record the intent, act, wait until s6 reports it (default 30 s)",
@@ -60,9 +61,10 @@ final class Usage {
                                 + ", act, and wait until s6 reports it"
                                 + ("restart".equals(command) ? " with a new pid" : ""),
                         "  --timeout SEC    bounds the whole command: reaching the daemon, its answer and the wait",
-                        "                   for s6 (default 30). Exit 1: recorded, not reached in time; exit 4:",
-                        "                   not reached, nothing was changed; exit 9: the request was sent but no",
-                        "                   answer came, it may still be carried out (check 'warden status')",
+                        "                   for s6 (default 30). Exit 1: recorded, not reached in time; exit 4: the",
+                        "                   daemon could not be reached, nothing was changed; exit 9: the request",
+                        "                   was sent but no answer came, it may still be carried out (check",
+                        "                   'warden status')",
                         "  --reason TEXT    why, kept in the journal; printable text (no control characters)",
                         FLAGS);
             case "history":
