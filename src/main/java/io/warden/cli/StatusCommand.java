@@ -1,18 +1,22 @@
 package io.warden.cli;
 
+import io.warden.api.PrintableText;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
 import io.warden.json.Json;
 import io.warden.state.ServiceState;
 import io.warden.state.StateStore;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code warden status} and {@code warden check}. */
 final class StatusCommand {
+    static final double DEFAULT_STATUS_TIMEOUT = 10;
+    /** Below the image's HEALTHCHECK timeout (5 s), so a daemon that does not answer is reported, not killed. */
+    static final double DEFAULT_CHECK_TIMEOUT = 3;
+
     private final Settings settings;
     private final PrintStream out;
     private final PrintStream err;
@@ -22,20 +26,20 @@ final class StatusCommand {
         this.settings = settings;
         this.out = out;
         this.err = err;
-        this.client = new Client(settings.path(Setting.SOCKET), 10_000);
+        this.client = new Client(settings.path(Setting.SOCKET));
     }
 
-    int status(boolean json) {
+    int status(boolean json, double timeoutSeconds) {
         Map<String, Object> answer;
         try {
-            answer = client.call("status", Map.of());
-        } catch (IOException e) {
-            return offline(json, e.getMessage());
+            answer = client.call("status", Map.of(), Deadline.in(timeoutSeconds));
+        } catch (CallFailure e) {
+            return offline(json, e);
         }
         if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
         @SuppressWarnings("unchecked")
         Map<String, Object> s = (Map<String, Object>) answer.get("result");
-        if (json) out.println(Json.write(s));
+        if (json) out.println(StatusView.json(s));
         else out.print(StatusView.render(s));
         Object observed = s.get("observed");
         if ("up".equals(observed)) return ExitCode.OK;
@@ -43,9 +47,25 @@ final class StatusCommand {
         return ExitCode.NOT_UP;
     }
 
-    /** The daemon does not answer: show what the volume says, read-only, and say the daemon is not running. */
-    private int offline(boolean json, String why) {
-        String reason = "warden daemon is not running (" + client.socket() + ": " + why + ")";
+    /** What the daemon's silence means, in words that are true for how far the request went. */
+    static String daemonState(CallFailure e, Client client) {
+        String where = " (" + client.socket() + ": " + e.getMessage() + ")";
+        switch (e.stage()) {
+            case NOT_RUNNING:
+                return "warden daemon is not running" + where;
+            case NO_ANSWER:
+                return "warden daemon does not answer" + where;
+            default:
+                return "cannot reach the warden daemon" + where;
+        }
+    }
+
+    /**
+     * No answer from the daemon: show what the volume says, read-only. Whether the daemon runs is known only when
+     * nothing listens on the socket; a daemon that took the request and did not answer may be stopped or stuck.
+     */
+    private int offline(boolean json, CallFailure why) {
+        String reason = PrintableText.escape(daemonState(why, client));
         StateStore.Loaded<ServiceState> l = new StateStore(settings.path(Setting.STATE_DIR), settings.service())
                 .peekService();
         ServiceState st = l.value();
@@ -60,34 +80,34 @@ final class StatusCommand {
             m.put("supervisor", null);
             m.put("healthy", false);
             Map<String, Object> w = new LinkedHashMap<>();
-            w.put("running", false);
+            w.put("running", why.stage() == CallFailure.Stage.NOT_RUNNING ? Boolean.FALSE : null);
             w.put("error", reason);
             m.put("warden", w);
             if (l.damaged()) m.put("degraded", java.util.List.of(l.problem()));
-            out.println(Json.write(m));
+            out.println(StatusView.json(m));
         } else {
-            err.println(reason);
+            err.println(reason + "; showing the state recorded in " + PrintableText.escape(settings.get(Setting.STATE_DIR)));
             if (st != null) out.print(StatusView.renderRecorded(st));
-            else if (l.damaged()) out.println("state: " + l.problem());
-            else out.println("no recorded intent in " + settings.get(Setting.STATE_DIR));
+            else if (l.damaged()) out.println("state: " + PrintableText.escape(l.problem()));
+            else out.println("no recorded intent in " + PrintableText.escape(settings.get(Setting.STATE_DIR)));
         }
         return ExitCode.UNREACHABLE;
     }
 
-    int check() {
+    int check(double timeoutSeconds) {
         Map<String, Object> answer;
         try {
-            answer = client.call("check", Map.of());
-        } catch (IOException e) {
-            err.println("unhealthy: warden daemon is not running (" + client.socket() + ": " + e.getMessage() + ")");
+            answer = client.call("check", Map.of(), Deadline.in(timeoutSeconds));
+        } catch (CallFailure e) {
+            err.println("unhealthy: " + PrintableText.escape(daemonState(e, client)));
             return ExitCode.UNREACHABLE;
         }
         if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) answer.get("result");
         boolean healthy = Boolean.TRUE.equals(r.get("healthy"));
-        (healthy ? out : err).println((healthy ? "healthy" : "unhealthy") + ": desired " + r.get("desired")
-                + ", observed " + r.get("observed"));
+        (healthy ? out : err).println((healthy ? "healthy" : "unhealthy") + ": desired " + StatusView.text(r.get("desired"))
+                + ", observed " + StatusView.text(r.get("observed")));
         return healthy ? ExitCode.OK : ExitCode.NOT_CONVERGED;
     }
 }
