@@ -4,7 +4,7 @@ package io.warden.api;
  * The one rule for text a user gives (a {@code reason}): it must be printable, because it is later shown on
  * terminals and written to logs. A control character (U+0000–U+001F, U+007F–U+009F) could move the cursor, ring,
  * or forge a line there, so such text is refused where it enters; text stored before the rule existed is shown
- * with each control character escaped as a backslash, {@code u} and four hex digits ({@code \\u001B}
+ * with each control character escaped as a backslash, {@code u} and four hex digits ({@code \\u001b}
  * for ESC).
  */
 public final class PrintableText {
@@ -26,7 +26,7 @@ public final class PrintableText {
         StringBuilder sb = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (isControl(c)) sb.append(String.format("\\u%04X", (int) c));
+            if (isControl(c)) sb.append(String.format("\\u%04x", (int) c));
             else sb.append(c);
         }
         return sb.toString();

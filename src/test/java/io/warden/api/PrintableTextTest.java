@@ -21,7 +21,7 @@ class PrintableTextTest {
 
     @Test
     void escape_writes_each_control_character_as_a_u_escape_and_leaves_the_rest() {
-        assertEquals("\\u001B[2Jgone\\u0007\\u000D\\u000Aforged\\u0000\\u007F\\u009B",
+        assertEquals("\\u001b[2Jgone\\u0007\\u000d\\u000aforged\\u0000\\u007f\\u009b",
                 PrintableText.escape("\u001b[2Jgone\u0007\r\nforged\u0000\u007f\u009b"));
         assertEquals("caf\u00e9 \u2014", PrintableText.escape("caf\u00e9 \u2014"));
         assertNull(PrintableText.escape(null));
