@@ -1,47 +1,72 @@
 package io.warden.api;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 
 /**
- * Who may change intent: uid 0, or a member of the group named by WARDEN_CONTROL_GROUP (as primary group or
- * listed in /etc/group). Everyone who can reach the socket may read.
+ * Who may change intent: uid 0, or a member of the group named by WARDEN_CONTROL_GROUP (as primary group, or as a
+ * supplementary member in the group database). Everyone who can reach the socket may read.
+ *
+ * <p>The peer's credentials are compared as principals: the JDK's SO_PEERCRED principal against the ones its
+ * {@link UserPrincipalLookupService} gives for {@code root} and the control group; principals are equal when
+ * their ids are, whatever the names. Supplementary membership is asked of the system's group database through
+ * NSS ({@link GroupDatabase}), as login does when it sets a user's groups; nothing parses /etc/passwd or
+ * /etc/group by hand. These lookups may read files or ask a directory service: they run when a peer connects, on
+ * a worker thread, never on the socket's selector thread.
  */
 public final class AccessPolicy {
-    private final String controlGroup;
-    private final Path groupFile;
+    /** The group database, as NSS gives it: the user names listed as members of a group. */
+    public interface GroupDatabase {
+        boolean lists(String group, String user) throws IOException;
+    }
 
-    public AccessPolicy(String controlGroup, Path groupFile) {
+    private final String controlGroup;
+    private final UserPrincipalLookupService lookup;
+    private final GroupDatabase groups;
+    private volatile UserPrincipal root;
+
+    public AccessPolicy(String controlGroup, UserPrincipalLookupService lookup, GroupDatabase groups) {
         this.controlGroup = controlGroup;
-        this.groupFile = groupFile;
+        this.lookup = lookup;
+        this.groups = groups;
+    }
+
+    /** Whether a peer with these kernel credentials may change intent. */
+    public boolean mayControl(UserPrincipal user, GroupPrincipal group) throws IOException {
+        if (user.equals(root())) return true;
+        if (controlGroup == null) return false;
+        GroupPrincipal control;
+        try {
+            control = lookup.lookupPrincipalByGroupName(controlGroup);
+        } catch (UserPrincipalNotFoundException e) {
+            // a control group that does not exist has no members
+            return false;
+        }
+        return control.equals(group) || groups.lists(controlGroup, user.getName());
+    }
+
+    /** Whether this principal is uid 0. */
+    public boolean isRoot(UserPrincipal user) throws IOException {
+        return user.equals(root());
+    }
+
+    private UserPrincipal root() throws IOException {
+        UserPrincipal r = root;
+        if (r == null) {
+            // "0" is uid 0 even where the superuser is not called root (no user is named "0")
+            root = r = lookup.lookupPrincipalByName("0");
+        }
+        return r;
     }
 
     /** Null when allowed, otherwise the sentence the refusal carries. */
     public String refusal(Peer peer, Operation op) {
-        if (!op.changesIntent() || peer.uid() == 0) return null;
-        if (controlGroup != null && (controlGroup.equals(peer.group()) || listedMember(peer.user()))) return null;
+        if (!op.changesIntent() || peer.mayControl()) return null;
         return "uid " + peer.uid() + " (" + peer.user() + ") may not " + op.wire() + " the gateway: changing intent"
                 + " needs uid 0" + (controlGroup == null ? "" : " or membership of group '" + controlGroup + "'")
                 + (controlGroup == null ? " (WARDEN_CONTROL_GROUP is not set)" : "");
-    }
-
-    private boolean listedMember(String user) {
-        try {
-            List<String> lines = Files.readAllLines(groupFile, StandardCharsets.UTF_8);
-            for (String line : lines) {
-                String[] f = line.split(":", -1);
-                if (f.length < 4 || !f[0].equals(controlGroup)) continue;
-                for (String member : f[3].split(",")) {
-                    if (member.trim().equals(user)) return true;
-                }
-            }
-        } catch (IOException e) {
-            // membership that cannot be shown is not granted; the refusal names the uid
-            return false;
-        }
-        return false;
     }
 }

@@ -9,13 +9,25 @@ import java.util.Map;
  */
 public final class Answer {
     private final byte[] line;
+    private final AnswerStream stream;
 
-    private Answer(byte[] line) {
+    private Answer(byte[] line, AnswerStream stream) {
         this.line = line;
+        this.stream = stream;
+    }
+
+    /** An answer produced block by block as the client reads it (see {@link AnswerStream}). */
+    public static Answer streamed(AnswerStream stream) {
+        return new Answer(null, stream);
+    }
+
+    /** Null for an answer held whole. */
+    AnswerStream stream() {
+        return stream;
     }
 
     public static Answer of(Map<String, Object> response) {
-        return new Answer(Protocol.line(response).getBytes(StandardCharsets.UTF_8));
+        return new Answer(Protocol.line(response).getBytes(StandardCharsets.UTF_8), null);
     }
 
     public static Answer error(ErrorCode code, String message) {
@@ -29,6 +41,6 @@ public final class Answer {
 
     @Override
     public String toString() {
-        return new String(line, StandardCharsets.UTF_8).trim();
+        return line == null ? "(streamed answer)" : new String(line, StandardCharsets.UTF_8).trim();
     }
 }

@@ -13,43 +13,74 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The unix-socket server: one selector thread serves every connection, so a silent or slow client costs a buffer,
- * never a thread, and cannot delay anyone else. Bounded in request size, idle time and connection count.
+ * The unix-socket server: one selector thread serves every connection, so a silent or slow client costs a few
+ * bytes, never a thread, and cannot delay anyone else. The selector thread touches no file: who a peer is (the
+ * user database, group membership, /proc) is found on a worker, and so are the blocks of a streamed answer.
+ * Bounded in request size, idle time, connections per uid and in all, and output held per connection and in all
+ * (see {@link Limits}).
  */
 public final class ApiServer implements AutoCloseable {
+    /** Block size of a streamed answer: what a connection holds at most while its client is not reading. */
+    static final int STREAM_BLOCK = 16 * 1024;
+    /** Connections accepted whose peer is still being identified; beyond this, accepting waits. */
+    private static final int MAX_UNIDENTIFIED = 64;
+    private static final int FIRST_READ_BUFFER = 256;
+
+    /** The bounds of the server; see the README's "Socket protocol". */
+    public record Limits(long idleTimeoutMillis, int maxConnections, int perUidConnections, int privilegedReserve,
+                         int maxStreams, int unprivilegedStreams) {
+    }
+
     private final SocketFile socketFile;
     private final RequestHandler handler;
     private final PeerIdentity identity;
-    private final long idleTimeoutMillis;
-    private final int maxConnections;
+    private final Limits limits;
+    private final long idleNanos;
     private final Runnable onFailure;
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
-    private final Set<Connection> connections = new HashSet<>();
+    private final ExecutorService workers;
+    /** Insertion order is age order: the oldest unprivileged connection is the first one found. */
+    private final Set<Connection> connections = new LinkedHashSet<>();
+    private final ConnectionQuota quota;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private int unidentified;
+    private int streams;
+    private int unprivilegedStreams;
     private Selector selector;
     private ServerSocketChannel server;
+    private SelectionKey serverKey;
     private Thread thread;
     private volatile boolean closed;
+    private volatile boolean failed;
     /** Only a socket this server bound is its to remove: a refused start must not delete a live daemon's. */
     private boolean bound;
 
-    /** {@code onFailure} runs if the server thread dies: a daemon that cannot answer must end and be restarted. */
-    public ApiServer(SocketFile socketFile, RequestHandler handler, PeerIdentity identity, long idleTimeoutMillis,
-                     int maxConnections, Runnable onFailure) {
+    /** {@code onFailure} runs if a server thread dies: a daemon that cannot answer must end and be restarted. */
+    public ApiServer(SocketFile socketFile, RequestHandler handler, PeerIdentity identity, Limits limits,
+                     Runnable onFailure) {
         this.socketFile = socketFile;
         this.handler = handler;
         this.identity = identity;
-        this.idleTimeoutMillis = idleTimeoutMillis;
-        this.maxConnections = maxConnections;
+        this.limits = limits;
+        this.idleNanos = limits.idleTimeoutMillis() * 1_000_000L;
         this.onFailure = onFailure;
+        this.quota = new ConnectionQuota(limits.maxConnections(), limits.perUidConnections(),
+                limits.privilegedReserve());
+        this.workers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "warden-api-worker");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Binds the socket (see {@link SocketFile}) and starts serving. */
@@ -61,14 +92,15 @@ public final class ApiServer implements AutoCloseable {
         socketFile.openUp();
         server.configureBlocking(false);
         selector = Selector.open();
-        server.register(selector, SelectionKey.OP_ACCEPT);
+        serverKey = server.register(selector, SelectionKey.OP_ACCEPT);
         thread = new Thread(this::loop, "warden-api");
         thread.setDaemon(true);
         thread.start();
     }
 
+    /** Connections admitted and open (readable from any thread). */
     public int connectionCount() {
-        return connections.size();
+        return openConnections.get();
     }
 
     private void loop() {
@@ -106,82 +138,177 @@ public final class ApiServer implements AutoCloseable {
             Runnable r;
             while ((r = completions.poll()) != null) r.run();
         } catch (ClosedSelectorException e) {
-            return;
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                Logger.error(e, "socket server stopped: {}", e.getMessage());
-                onFailure.run();
-            }
+            if (!closed) fail(e);
+        } catch (Throwable e) {
+            // an Error (a stack overflow, a failed class load) must not leave a daemon that no longer answers
+            if (!closed) fail(e);
+        } finally {
+            // only this thread touches the connections: it closes them on its way out
+            for (Connection c : new ArrayList<>(connections)) c.close();
         }
+    }
+
+    private void fail(Throwable e) {
+        if (failed) return;
+        failed = true;
+        Logger.error(e, "socket server stopped: {}", e.toString());
+        onFailure.run();
+    }
+
+    /** Work off the selector thread; its own failure (not a peer's) is the server's failure. */
+    private void offload(Runnable work) {
+        workers.execute(() -> {
+            try {
+                work.run();
+            } catch (Throwable e) {
+                fail(e);
+            }
+        });
+    }
+
+    private void complete(Runnable onSelector) {
+        completions.add(onSelector);
+        selector.wakeup();
     }
 
     private void accept() throws IOException {
         SocketChannel ch;
-        while ((ch = server.accept()) != null) {
+        while (unidentified < MAX_UNIDENTIFIED && (ch = server.accept()) != null) {
             ch.configureBlocking(false);
-            if (connections.size() >= maxConnections) {
-                ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY,
-                        "too many connections (" + maxConnections + "); try again").bytes()));
-                ch.close();
-                continue;
+            unidentified++;
+            SocketChannel accepted = ch;
+            offload(() -> identify(accepted));
+        }
+        // the kernel's backlog holds the rest until identities are known: accepting more would only grow a queue
+        serverKey.interestOps(unidentified < MAX_UNIDENTIFIED ? SelectionKey.OP_ACCEPT : 0);
+    }
+
+    /** On a worker: the peer's credentials, then back to the selector thread to be admitted or refused. */
+    private void identify(SocketChannel ch) {
+        Peer peer;
+        try {
+            peer = identity.of(ch);
+        } catch (IOException | UnsupportedOperationException e) {
+            // a peer gone before its credentials could be read, or a user database that fails: nobody to answer
+            Logger.debug("closing a connection whose peer cannot be identified: {}", e.toString());
+            peer = null;
+        }
+        Peer who = peer;
+        complete(() -> admit(ch, who));
+    }
+
+    private void admit(SocketChannel ch, Peer peer) {
+        unidentified--;
+        if (!closed && serverKey.isValid()) serverKey.interestOps(SelectionKey.OP_ACCEPT);
+        if (peer == null || closed) {
+            closeQuietly(ch);
+            return;
+        }
+        ConnectionQuota.Verdict v = quota.judge(peer);
+        if (v == ConnectionQuota.Verdict.EVICT_OLDEST_UNPRIVILEGED) {
+            for (Connection c : connections) {
+                if (!c.peer.mayControl()) {
+                    c.evict();
+                    break;
+                }
             }
-            Peer peer;
+            v = quota.judge(peer);
+        }
+        if (v != ConnectionQuota.Verdict.ADMIT) {
+            String why = v == ConnectionQuota.Verdict.REFUSE_UID_FULL
+                    ? "user " + peer.user() + " already has " + quota.perUid() + " connections open; close one and try again"
+                    : "too many connections (" + quota.max() + "); try again";
             try {
-                peer = identity.of(ch);
-            } catch (IOException | UnsupportedOperationException e) {
-                // a peer gone before its credentials could be read: nobody is left to answer
-                ch.close();
-                continue;
+                ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY, why).bytes()));
+            } catch (IOException e) {
+                Logger.debug("refusing a connection: {}", e.getMessage());
             }
+            closeQuietly(ch);
+            return;
+        }
+        try {
             Connection c = new Connection(ch, peer);
-            connections.add(c);
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            connections.add(c);
+            quota.added(peer);
+            openConnections.incrementAndGet();
+        } catch (IOException e) {
+            closeQuietly(ch);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            Logger.debug("closing a client connection: {}", e.getMessage());
         }
     }
 
     private void sweepIdle() {
         long now = System.nanoTime();
         for (Connection c : new ArrayList<>(connections)) {
-            if (now - c.lastActivity <= idleTimeoutMillis * 1_000_000L || c.inFlight) continue;
+            if (now - c.lastActivity <= idleNanos || c.inFlight || c.filling) continue;
             if (c.draining || c.closeAfterWrite) {
                 // answered already (or the answer cannot be delivered to a client that does not read): done
                 c.close();
-            } else if (!c.out.isEmpty()) {
-                // an answer the client has not read for the whole idle time: it is not coming back for it
+            } else if (c.hasOutput()) {
+                // an answer the client has not read from for the whole idle time: it is not coming back for it
                 c.close();
             } else {
-                c.fail(ErrorCode.TIMEOUT, "no complete request within " + idleTimeoutMillis + " ms");
+                c.fail(ErrorCode.TIMEOUT, "no complete request within " + limits.idleTimeoutMillis() + " ms");
             }
         }
     }
 
+    /** Stops serving. The selector thread closes the connections itself; this thread only asks it to end. */
     @Override
     public void close() throws IOException {
         closed = true;
         if (selector != null) {
             selector.wakeup();
             try {
-                if (thread != null) thread.join(1000);
+                if (thread != null) thread.join(2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            for (Connection c : new ArrayList<>(connections)) c.close();
-            selector.close();
+            if (thread == null || !thread.isAlive()) selector.close();
         }
+        workers.shutdownNow();
         if (server != null) server.close();
         if (bound) socketFile.remove();
+    }
+
+    /** Blank around a request line: spaces, tabs, a CR. Not NUL and other controls: those are a bad request. */
+    static String trimLine(byte[] b, int len) {
+        int from = 0;
+        int to = len;
+        while (from < to && isBlank(b[from])) from++;
+        while (to > from && isBlank(b[to - 1])) to--;
+        return new String(b, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isBlank(byte c) {
+        return c == ' ' || c == '\t' || c == '\r';
     }
 
     private final class Connection {
         private final SocketChannel ch;
         private final Peer peer;
-        private final ByteBuffer in = ByteBuffer.allocate(Protocol.MAX_REQUEST_BYTES);
-        private final List<ByteBuffer> out = new ArrayList<>();
+        /** Allocated when bytes arrive, grown up to the request bound, dropped when empty. */
+        private ByteBuffer in;
+        /** At most one whole answer (and a final error) waits here: one request is served at a time. */
+        private final ArrayList<ByteBuffer> out = new ArrayList<>(1);
+        private AnswerStream stream;
+        private ByteBuffer block;
+        private boolean streamDone;
+        private boolean filling;
         private SelectionKey key;
         private long lastActivity = System.nanoTime();
         private boolean inFlight;
         private boolean closeAfterWrite;
         private boolean eof;
+        private boolean closedYet;
         /** Answered and half-closed; unread input is discarded so that closing does not reset the answer away. */
         private boolean draining;
 
@@ -190,26 +317,40 @@ public final class ApiServer implements AutoCloseable {
             this.peer = peer;
         }
 
+        boolean hasOutput() {
+            return !out.isEmpty() || stream != null;
+        }
+
+        private int buffered() {
+            return in == null ? 0 : in.position();
+        }
+
         void onReadable() throws IOException {
             if (draining) {
-                in.clear();
-                if (ch.read(in) < 0) close();
-                in.clear();
+                ByteBuffer scratch = ByteBuffer.allocate(512);
+                if (ch.read(scratch) < 0) close();
                 return;
             }
-            if (inFlight || closeAfterWrite || !out.isEmpty()) {
+            if (inFlight || closeAfterWrite || hasOutput()) {
                 // one request at a time, and no new one while an answer waits to be read: a client that sends
                 // without reading stalls itself, not the daemon's memory
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 return;
             }
+            if (in == null) in = ByteBuffer.allocate(FIRST_READ_BUFFER);
+            else if (!in.hasRemaining()) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.min(in.capacity() * 2, Protocol.MAX_REQUEST_BYTES));
+                in.flip();
+                bigger.put(in);
+                in = bigger;
+            }
             int n = ch.read(in);
             if (n < 0) {
                 eof = true;
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-                if (in.position() == 0) {
-                    if (out.isEmpty()) close();
-                    else closeAfterWrite = true;
+                if (buffered() == 0) {
+                    if (hasOutput()) closeAfterWrite = true;
+                    else close();
                     return;
                 }
             }
@@ -218,29 +359,31 @@ public final class ApiServer implements AutoCloseable {
 
         /** Takes the next complete line from the buffer (or the rest, at end of input) and dispatches it. */
         private void nextRequest() {
-            if (inFlight || closeAfterWrite || !out.isEmpty() || !ch.isOpen()) return;
+            if (inFlight || closeAfterWrite || hasOutput() || !ch.isOpen()) return;
             int end = -1;
-            for (int i = 0; i < in.position(); i++) {
+            int have = buffered();
+            for (int i = 0; i < have; i++) {
                 if (in.get(i) == '\n') {
                     end = i;
                     break;
                 }
             }
             if (end < 0) {
-                if (eof && in.position() > 0) {
-                    end = in.position();
+                if (eof && have > 0) {
+                    end = have;
                 } else {
-                    if (!in.hasRemaining()) {
+                    if (have >= Protocol.MAX_REQUEST_BYTES) {
                         fail(ErrorCode.TOO_LARGE, "request longer than " + Protocol.MAX_REQUEST_BYTES + " bytes");
                     }
                     return;
                 }
             }
-            String line = new String(in.array(), 0, end, StandardCharsets.UTF_8).trim();
-            int consumed = Math.min(end + 1, in.position());
+            String line = trimLine(in.array(), end);
+            int consumed = Math.min(end + 1, have);
             in.flip();
             in.position(consumed);
             in.compact();
+            if (in.position() == 0) in = null;
             lastActivity = System.nanoTime();
             if (line.isEmpty()) {
                 nextRequest();
@@ -253,33 +396,58 @@ public final class ApiServer implements AutoCloseable {
                 reply(Answer.error(e.code(), e.getMessage()));
                 return;
             }
-            // the claimed pid only matters where it is recorded: with a change of intent
-            Peer who = req.op().changesIntent() ? identity.withClaimedPid(peer, req.claimedPid()) : peer;
-            CompletableFuture<Answer> answer = handler.handle(req, who);
+            CompletableFuture<Answer> answer;
+            if (req.op().changesIntent()) {
+                // the uid number and the claimed pid only matter where they are recorded, and finding them reads the
+                // user database and /proc: on a worker
+                answer = new CompletableFuture<>();
+                CompletableFuture<Answer> result = answer;
+                offload(() -> handler.handle(req, identity.forControl(peer, req.claimedPid()))
+                        .whenComplete((a, err) -> {
+                            if (err != null) result.completeExceptionally(err);
+                            else result.complete(a);
+                        }));
+            } else {
+                answer = handler.handle(req, peer);
+            }
             if (answer.isDone() && !answer.isCompletedExceptionally()) {
                 // status and check are answered at once: no trip through the completion queue and a wakeup
                 reply(answer.join());
                 return;
             }
             inFlight = true;
-            answer.whenComplete((resp, err) -> {
-                completions.add(() -> {
-                    inFlight = false;
-                    if (err != null) {
-                        Logger.error(err, "request {} failed", req.op().wire());
-                        reply(Answer.error(ErrorCode.INTERNAL, "internal error: " + err));
-                    } else {
-                        reply(resp);
-                    }
-                });
-                selector.wakeup();
-            });
+            answer.whenComplete((resp, err) -> complete(() -> {
+                inFlight = false;
+                if (err != null) {
+                    Logger.error(err, "request {} failed", req.op().wire());
+                    reply(Answer.error(ErrorCode.INTERNAL, "internal error: " + err));
+                } else {
+                    reply(resp);
+                }
+            }));
         }
 
         private void reply(Answer answer) {
-            if (!ch.isOpen()) return;
-            out.add(ByteBuffer.wrap(answer.bytes()));
+            if (!ch.isOpen()) {
+                closeStream(answer.stream());
+                return;
+            }
             lastActivity = System.nanoTime();
+            AnswerStream s = answer.stream();
+            if (s != null) {
+                boolean full = streams >= limits.maxStreams()
+                        || (!peer.mayControl() && unprivilegedStreams >= limits.unprivilegedStreams());
+                if (full) {
+                    closeStream(s);
+                    answer = Answer.error(ErrorCode.BUSY, "too many history answers are being sent at once; try again");
+                } else {
+                    stream = s;
+                    streamDone = false;
+                    streams++;
+                    if (!peer.mayControl()) unprivilegedStreams++;
+                }
+            }
+            if (stream != s || s == null) out.add(ByteBuffer.wrap(answer.bytes()));
             try {
                 onWritable();
             } catch (IOException e) {
@@ -297,15 +465,49 @@ public final class ApiServer implements AutoCloseable {
             }
         }
 
+        /** Made room for a privileged peer: told why, then closed. */
+        void evict() {
+            try {
+                ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY,
+                        "connection closed to make room for a privileged client").bytes()));
+            } catch (IOException e) {
+                Logger.debug("evicting a connection: {}", e.getMessage());
+            }
+            close();
+        }
+
         void onWritable() throws IOException {
-            while (!out.isEmpty()) {
-                ByteBuffer b = out.get(0);
-                ch.write(b);
-                if (b.hasRemaining()) {
-                    key.interestOps(SelectionKey.OP_WRITE);
+            while (true) {
+                if (!out.isEmpty()) {
+                    ByteBuffer b = out.get(0);
+                    if (ch.write(b) > 0) lastActivity = System.nanoTime();
+                    if (b.hasRemaining()) {
+                        key.interestOps(SelectionKey.OP_WRITE);
+                        return;
+                    }
+                    out.remove(0);
+                } else if (stream != null) {
+                    if (filling) {
+                        key.interestOps(0);
+                        return;
+                    }
+                    if (block != null && block.hasRemaining()) {
+                        if (ch.write(block) > 0) lastActivity = System.nanoTime();
+                        if (block.hasRemaining()) {
+                            key.interestOps(SelectionKey.OP_WRITE);
+                            return;
+                        }
+                    }
+                    if (streamDone) {
+                        endStream();
+                        continue;
+                    }
+                    fillNext();
+                    key.interestOps(0);
                     return;
+                } else {
+                    break;
                 }
-                out.remove(0);
             }
             if (closeAfterWrite && !eof) {
                 draining = true;
@@ -314,7 +516,7 @@ public final class ApiServer implements AutoCloseable {
                 key.interestOps(SelectionKey.OP_READ);
                 return;
             }
-            if (closeAfterWrite || (eof && in.position() == 0 && !inFlight)) {
+            if (closeAfterWrite || (eof && buffered() == 0 && !inFlight)) {
                 close();
                 return;
             }
@@ -322,14 +524,84 @@ public final class ApiServer implements AutoCloseable {
             nextRequest();
         }
 
-        void close() {
-            connections.remove(this);
-            if (key != null) key.cancel();
-            try {
-                ch.close();
-            } catch (IOException e) {
-                Logger.debug("closing a client connection: {}", e.getMessage());
+        /** The next block of the streamed answer, produced on a worker once the client has taken the last one. */
+        private void fillNext() {
+            if (block == null) block = ByteBuffer.allocate(STREAM_BLOCK);
+            block.clear();
+            filling = true;
+            AnswerStream s = stream;
+            ByteBuffer b = block;
+            offload(() -> {
+                boolean more;
+                IOException failure = null;
+                try {
+                    more = s.fill(b);
+                } catch (IOException e) {
+                    more = false;
+                    failure = e;
+                }
+                boolean hasMore = more;
+                IOException err = failure;
+                complete(() -> filled(s, hasMore, err));
+            });
+        }
+
+        private void filled(AnswerStream s, boolean more, IOException err) {
+            filling = false;
+            if (stream != s || closedYet) {
+                closeStream(s);
+                return;
             }
+            if (err != null) {
+                // part of the answer is out already: an error line cannot follow it, so the answer ends unfinished
+                Logger.warn("history answer broken off: {}", err.getMessage());
+                close();
+                return;
+            }
+            block.flip();
+            streamDone = !more;
+            try {
+                onWritable();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        private void endStream() {
+            closeStream(stream);
+            stream = null;
+            block = null;
+            streams--;
+            if (!peer.mayControl()) unprivilegedStreams--;
+        }
+
+        private void closeStream(AnswerStream s) {
+            if (s == null) return;
+            try {
+                s.close();
+            } catch (IOException e) {
+                Logger.debug("closing a history answer: {}", e.getMessage());
+            }
+        }
+
+        void close() {
+            if (closedYet) return;
+            closedYet = true;
+            if (stream != null) {
+                if (filling) {
+                    // the worker still fills it: the stream is closed when that fill reports back (filled)
+                    streams--;
+                    if (!peer.mayControl()) unprivilegedStreams--;
+                    stream = null;
+                } else {
+                    endStream();
+                }
+            }
+            connections.remove(this);
+            quota.removed(peer);
+            openConnections.decrementAndGet();
+            if (key != null) key.cancel();
+            closeQuietly(ch);
         }
     }
 }

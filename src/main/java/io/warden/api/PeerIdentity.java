@@ -5,42 +5,81 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.UserPrincipal;
 
 /**
- * Turns the JDK's peer credentials (user and group names from SO_PEERCRED) back into a uid: the JDK names a user
- * through getpwuid and falls back to the number when the uid has no passwd entry.
+ * Who a peer is, from the kernel's credentials on the connection (SO_PEERCRED, as the JDK gives them: user and
+ * group principals). Every method may read the user database or /proc: call them on a worker thread.
  */
 public final class PeerIdentity {
-    private final Path passwd;
-    private final Path proc;
-    /** Names seen before: a connection per request must not cost a read of the passwd file each time. */
-    private final java.util.Map<String, Integer> uids = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The uid number of a user name, for the journal and refusals (decisions compare principals). */
+    public interface Uids {
+        int uidOf(String user) throws IOException;
+    }
 
-    public PeerIdentity(Path passwd, Path proc) {
-        this.passwd = passwd;
+    private final AccessPolicy access;
+    private final Uids uids;
+    private final Path proc;
+
+    public PeerIdentity(AccessPolicy access, Uids uids, Path proc) {
+        this.access = access;
+        this.uids = uids;
         this.proc = proc;
     }
 
-    public static PeerIdentity system() {
-        return new PeerIdentity(Path.of("/etc/passwd"), Path.of("/proc"));
+    /** The system's: NSS for names and groups, /proc for claimed pids. */
+    public static PeerIdentity system(String controlGroup) {
+        SystemAccounts accounts = new SystemAccounts();
+        AccessPolicy access = new AccessPolicy(controlGroup,
+                java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService(), accounts);
+        return new PeerIdentity(access, accounts, Path.of("/proc"));
+    }
+
+    public AccessPolicy access() {
+        return access;
     }
 
     public Peer of(SocketChannel ch) throws IOException {
         jdk.net.UnixDomainPrincipal p = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
-        String user = p.user().getName();
-        String group = p.group().getName();
-        return new Peer(uidOf(user), user, group, null);
+        return identify(p.user(), p.group());
+    }
+
+    Peer identify(UserPrincipal user, GroupPrincipal group) throws IOException {
+        boolean mayControl = access.mayControl(user, group);
+        String name = user.getName();
+        int uid = -1;
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+            // the JDK names a uid without a user database entry by its number
+            uid = Integer.parseInt(name);
+        } else if (access.isRoot(user)) {
+            uid = 0;
+        }
+        return new Peer(uid, name, group.getName(), null, mayControl, user);
+    }
+
+    /** The peer as a change of intent records it: its uid number, and its claimed pid when /proc confirms it. */
+    public Peer forControl(Peer peer, Long claimedPid) {
+        Peer p = peer;
+        if (p.uid() < 0) {
+            try {
+                p = p.withUid(uids.uidOf(p.user()));
+            } catch (IOException e) {
+                // no number to be had: -1 is recorded; what the peer may do was decided on its principal
+                return p;
+            }
+        }
+        return withClaimedPid(p, claimedPid);
     }
 
     /** The peer with its self-reported pid, kept only when that process runs under the peer's uid. */
     public Peer withClaimedPid(Peer peer, Long pid) {
-        if (pid == null || pid <= 0) return peer;
+        if (pid == null || pid <= 0 || pid > Integer.MAX_VALUE) return peer;
         try {
-            for (String line : Files.readAllLines(proc.resolve(pid + "/status"), StandardCharsets.UTF_8)) {
+            for (String line : Files.readAllLines(proc.resolve(pid + "/status"), StandardCharsets.ISO_8859_1)) {
                 if (line.startsWith("Uid:")) {
                     String real = line.substring(4).trim().split("\\s+")[0];
-                    if (Integer.parseInt(real) == peer.uid()) return new Peer(peer.uid(), peer.user(), peer.group(), pid);
+                    if (Integer.parseInt(real) == peer.uid()) return peer.withPid(pid);
                     break;
                 }
             }
@@ -49,28 +88,5 @@ public final class PeerIdentity {
             return peer;
         }
         return peer;
-    }
-
-    int uidOf(String user) {
-        if (!user.isEmpty() && user.chars().allMatch(Character::isDigit)) return Integer.parseInt(user);
-        Integer known = uids.get(user);
-        if (known != null) return known;
-        int uid = lookUp(user);
-        if (uid >= 0) uids.put(user, uid);
-        return uid;
-    }
-
-    private int lookUp(String user) {
-        try {
-            List<String> lines = Files.readAllLines(passwd, StandardCharsets.UTF_8);
-            for (String line : lines) {
-                String[] f = line.split(":", -1);
-                if (f.length > 2 && f[0].equals(user)) return Integer.parseInt(f[2]);
-            }
-        } catch (IOException | NumberFormatException e) {
-            // no uid to be had: -1 is never 0 nor a group member, so such a peer may only read
-            return -1;
-        }
-        return -1;
     }
 }

@@ -16,6 +16,10 @@ public final class Protocol {
     /** Longest request line accepted, newline included. */
     public static final int MAX_REQUEST_BYTES = 4096;
     public static final int MAX_REASON = 512;
+    /** History records sent when a request gives no {@code n}. */
+    public static final int DEFAULT_HISTORY = 50;
+    /** The most history records one answer carries: a larger {@code n} gets this many (the newest). */
+    public static final int MAX_HISTORY = 1000;
 
     private Protocol() {
     }

@@ -20,7 +20,7 @@ public record Request(Operation op, Map<String, Object> body) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "request is not a JSON object: " + e.getMessage());
         }
         Object v = m.get("v");
-        if (v != null && !Long.valueOf(Protocol.VERSION).equals(v)) {
+        if (v != null && !isVersion(v)) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION,
                     "protocol version " + Json.write(v) + " is not supported; this daemon speaks " + Protocol.VERSION);
         }
@@ -36,6 +36,10 @@ public record Request(Operation op, Map<String, Object> body) {
         if (reason != null && (!(reason instanceof String) || ((String) reason).length() > Protocol.MAX_REASON)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,
                     "\"reason\" must be a string of at most " + Protocol.MAX_REASON + " characters");
+        }
+        if (!PrintableText.isPrintable((String) reason)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"reason\" must be printable text: control"
+                    + " characters (U+0000-U+001F, U+007F-U+009F, such as a newline, tab or escape) are refused");
         }
         Object n = m.get("n");
         if (n != null && (!(n instanceof Long) || (Long) n < 0)) {
@@ -61,6 +65,12 @@ public record Request(Operation op, Map<String, Object> body) {
         return (String) body.get("service");
     }
 
+    /** {@code "v":1} and {@code "v":1.0} are the same number; {@code 1.5} or {@code "1"} are not version 1. */
+    private static boolean isVersion(Object v) {
+        if (v instanceof Long) return (Long) v == Protocol.VERSION;
+        return v instanceof Double && (Double) v == Protocol.VERSION;
+    }
+
     public String reason() {
         return (String) body.get("reason");
     }
@@ -69,8 +79,9 @@ public record Request(Operation op, Map<String, Object> body) {
         return (Long) body.get("pid");
     }
 
-    public int limit(int dflt) {
+    /** How many history records to send: {@code n}, or {@link Protocol#DEFAULT_HISTORY}; never above the cap. */
+    public int historyLimit() {
         Long n = (Long) body.get("n");
-        return n == null ? dflt : (int) Math.min(n, Integer.MAX_VALUE);
+        return n == null ? Protocol.DEFAULT_HISTORY : (int) Math.min(n, Protocol.MAX_HISTORY);
     }
 }

@@ -1,5 +1,6 @@
 package io.warden.cli;
 
+import io.warden.api.PrintableText;
 import io.warden.config.Setting;
 
 import java.util.ArrayList;
@@ -11,18 +12,22 @@ import java.util.Set;
 
 /**
  * The parsed command line: one command, its own options (from a fixed list per command) and the configuration
- * flags every command accepts. {@code --name value} and {@code --name=value} are both accepted.
+ * flags every command accepts. {@code --name value} and {@code --name=value} are both accepted. {@code --help} or
+ * {@code -h} in an option's place (not as a value: {@code --reason -h} is a reason) asks for the command's usage.
  */
 public final class Args {
     private final String command;
     private final Map<String, String> options;
     private final Map<Setting, String> settings;
+    private final boolean help;
     private final List<String> positional;
 
-    private Args(String command, Map<String, String> options, Map<Setting, String> settings, List<String> positional) {
+    private Args(String command, Map<String, String> options, Map<Setting, String> settings, boolean help,
+                 List<String> positional) {
         this.command = command;
         this.options = options;
         this.settings = settings;
+        this.help = help;
         this.positional = positional;
     }
 
@@ -43,6 +48,7 @@ public final class Args {
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < rest.size(); i++) {
             String a = rest.get(i);
+            if (a.equals("--help") || a.equals("-h")) return new Args(command, Map.of(), Map.of(), true, List.of());
             String name = a;
             String value = null;
             int eq = a.indexOf('=');
@@ -70,16 +76,21 @@ public final class Args {
         if (positional.size() > maxPositional) {
             throw new UsageException("unexpected argument '" + positional.get(maxPositional) + "' for '" + command + "'");
         }
-        return new Args(command, options, settings, positional);
-    }
-
-    public String command() {
-        return command;
+        return new Args(command, options, settings, false, positional);
     }
 
     /** The {@code i}-th plain argument, or null. */
     public String positional(int i) {
         return i < positional.size() ? positional.get(i) : null;
+    }
+
+    /** Whether the user asked for this command's usage (nothing else is then parsed or done). */
+    public boolean help() {
+        return help;
+    }
+
+    public String command() {
+        return command;
     }
 
     public boolean has(String option) {
@@ -102,8 +113,22 @@ public final class Args {
             if (!(d > 0 && d <= 86400)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {
-            throw new UsageException(option + " must be seconds between 0 and 86400, not '" + v + "'");
+            throw UsageException.badValue(option + " must be seconds between 0 and 86400, not '" + v + "'");
         }
+    }
+
+    /** A text value a user gives: refused when it holds a control character (the rule of {@link PrintableText}). */
+    public String printable(String option) throws UsageException {
+        String v = options.get(option);
+        if (v == null) return null;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!PrintableText.isPrintable(String.valueOf(c))) {
+                throw UsageException.badValue(option + " must be printable text, but character " + (i + 1)
+                        + " is the control character " + String.format("U+%04X", (int) c));
+            }
+        }
+        return v;
     }
 
     public int count(String option, int dflt) throws UsageException {
@@ -114,7 +139,7 @@ public final class Args {
             if (n < 0) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageException(option + " must be a non-negative integer, not '" + v + "'");
+            throw UsageException.badValue(option + " must be a non-negative integer, not '" + v + "'");
         }
     }
 }

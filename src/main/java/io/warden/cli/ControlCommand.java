@@ -3,13 +3,19 @@ package io.warden.cli;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@code warden start|stop|restart}: the daemon records the intent and acts; this waits until s6 reports it. */
+import static io.warden.cli.StatusView.text;
+
+/**
+ * {@code warden start|stop|restart}: the daemon records the intent and acts; this waits until s6 reports it.
+ * {@code --timeout} bounds the whole command, and what it prints at the end is what is known: changed, recorded
+ * but not reached, not changed (nothing was sent, or the daemon refused), or unknown (sent, no answer).
+ */
 final class ControlCommand {
+    static final double DEFAULT_TIMEOUT = 30;
     private static final long POLL_MILLIS = 100;
     /**
      * A started gateway counts as up once the same run has lasted this long, so one that dies at once (a bad
@@ -24,35 +30,41 @@ final class ControlCommand {
     ControlCommand(Settings settings, PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        this.client = new Client(settings.path(Setting.SOCKET), 10_000);
+        this.client = new Client(settings.path(Setting.SOCKET));
     }
 
     int run(String op, String service, double timeoutSeconds, String reason) {
-        Map<String, Object> extra = new HashMap<>();
-        if (service != null) extra.put("service", service);
+        Deadline deadline = Deadline.in(timeoutSeconds);
+        Map<String, Object> extra = new HashMap<>(StatusCommand.named(service));
         if (reason != null) extra.put("reason", reason);
         Map<String, Object> answer;
         try {
-            answer = client.call(op, extra);
-        } catch (IOException e) {
-            err.println("warden: cannot reach the daemon at " + client.socket() + ": " + e.getMessage());
+            answer = client.call(op, extra, deadline);
+        } catch (CallFailure e) {
+            if (e.requestSent()) {
+                err.println("warden: the request was sent but no answer came within " + deadline.seconds()
+                        + " s (" + text(e.getMessage()) + "): it may still be carried out; check 'warden status'");
+                return ExitCode.OUTCOME_UNKNOWN;
+            }
+            err.println("warden: " + text(StatusCommand.daemonState(e, client)));
             err.println("nothing was changed; is the warden service running? (s6-svstat, the container's log)");
             return ExitCode.UNREACHABLE;
         }
         if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) answer.get("result");
-        if (!Boolean.TRUE.equals(r.get("applied"))) err.println("warden: " + r.get("message"));
+        if (!Boolean.TRUE.equals(r.get("applied"))) err.println("warden: " + text(r.get("message")));
         Object previousPid = r.get("previousPid");
         String want = op.equals("stop") ? "down" : "up";
 
-        long deadline = System.nanoTime() + (long) (timeoutSeconds * 1e9);
         Map<String, Object> last = null;
+        String silence = null;
         Object settlingPid = null;
         long settledAt = 0;
         while (true) {
             try {
-                Map<String, Object> s = client.call("status", service == null ? Map.of() : Map.of("service", service));
+                Map<String, Object> s = client.call("status", StatusCommand.named(service), deadline);
+                silence = null;
                 if (Boolean.TRUE.equals(s.get("ok"))) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> st = (Map<String, Object>) s.get("result");
@@ -64,45 +76,56 @@ final class ControlCommand {
                     }
                     if (!reached) settlingPid = null;
                     if (reached && (op.equals("stop") || System.nanoTime() - settledAt >= 0)) {
-                        out.println(st.get("service") + " is " + want + (st.get("pid") == null ? ""
-                                : " (pid " + st.get("pid") + ")") + "; intent " + want + " recorded");
+                        out.println(text(st.get("service")) + " is " + want + (st.get("pid") == null ? ""
+                                : " (pid " + text(st.get("pid")) + ")") + "; intent " + want + " recorded");
                         return ExitCode.OK;
                     }
                     if ("failed".equals(st.get("observed")) && !op.equals("stop")) {
-                        err.println("warden: " + st.get("service") + " failed (fatal configuration, exit 78) and is not"
-                                + " restarted; fix its configuration, then run 'warden start' again. The intent up is"
-                                + " recorded.");
+                        err.println("warden: " + text(st.get("service")) + " failed (fatal configuration, exit 78) and"
+                                + " is not restarted; fix its configuration, then run 'warden start' again. The intent"
+                                + " up is recorded.");
                         return ExitCode.NOT_CONVERGED;
                     }
                 }
-            } catch (IOException e) {
-                // the daemon answered "recorded" before it went away: the intent holds at its next start
-                err.println("warden: lost the daemon while waiting (" + e.getMessage() + "). The intent " + want
-                        + " is recorded and applies when warden runs again.");
-                return ExitCode.NOT_CONVERGED;
+            } catch (CallFailure e) {
+                if (e.stage() == CallFailure.Stage.NOT_RUNNING) {
+                    // the daemon answered "recorded" before it went away: the intent holds at its next start
+                    err.println("warden: lost the daemon while waiting (" + text(e.getMessage()) + "). The intent "
+                            + want + " is recorded and applies when warden runs again.");
+                    return ExitCode.NOT_CONVERGED;
+                }
+                // a status that got no answer by the deadline: the wait ends below, saying so
+                silence = e.getMessage();
             }
-            if (System.nanoTime() - deadline >= 0) break;
+            if (deadline.passed()) break;
             try {
-                Thread.sleep(POLL_MILLIS);
+                Thread.sleep(Math.min(POLL_MILLIS, deadline.remainingMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        err.println("warden: " + (last == null ? (service == null ? "the service" : service) : last.get("service"))
-                + " did not reach '" + want + "' within " + timeoutSeconds + " s (observed: "
-                + (last == null ? "unknown" : last.get("observed")) + "). The intent " + want
+        err.println("warden: " + (last != null ? text(last.get("service")) : service != null ? service : "the service")
+                + " did not reach '" + want + "' within " + deadline.seconds() + " s (observed: "
+                + (silence != null ? "unknown, the daemon did not answer: " + text(silence)
+                : last == null ? "unknown" : text(last.get("observed"))) + "). The intent " + want
                 + " is recorded and s6 keeps at it; see 'warden status' and the gateway's log.");
         return ExitCode.NOT_CONVERGED;
     }
 
     /** {@code warden remove NAME@INST}: the daemon stops the instance, takes it out of s6 and forgets it. */
     int remove(String service, double timeoutSeconds) {
+        Deadline deadline = Deadline.in(timeoutSeconds);
         Map<String, Object> answer;
         try {
-            answer = client.call("remove", Map.of("service", service));
-        } catch (IOException e) {
-            err.println("warden: cannot reach the daemon at " + client.socket() + ": " + e.getMessage());
+            answer = client.call("remove", StatusCommand.named(service), deadline);
+        } catch (CallFailure e) {
+            if (e.requestSent()) {
+                err.println("warden: the request was sent but no answer came within " + deadline.seconds()
+                        + " s (" + text(e.getMessage()) + "): it may still be carried out; check 'warden list'");
+                return ExitCode.OUTCOME_UNKNOWN;
+            }
+            err.println("warden: " + text(StatusCommand.daemonState(e, client)));
             err.println("nothing was changed; is the warden service running? (s6-svstat, the container's log)");
             return ExitCode.UNREACHABLE;
         }

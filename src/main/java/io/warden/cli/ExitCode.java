@@ -14,6 +14,11 @@ public final class ExitCode {
     public static final int UNREACHABLE = 4;
     /** Refused: the caller may not change intent, or the intent could not be recorded. */
     public static final int REFUSED = 5;
+    /**
+     * {@code start|stop|restart}: the request was sent but no answer came (within --timeout, or before the
+     * connection closed): it may still be carried out. 6 to 8 are the daemon's own exit codes.
+     */
+    public static final int OUTCOME_UNKNOWN = 9;
 
     private ExitCode() {
     }

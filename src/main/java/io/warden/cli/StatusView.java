@@ -1,6 +1,8 @@
 package io.warden.cli;
 
 import io.warden.api.ErrorCode;
+import io.warden.api.PrintableText;
+import io.warden.json.Json;
 import io.warden.state.LastShutdown;
 import io.warden.state.ServiceState;
 
@@ -10,9 +12,26 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Human text for status answers: what a person needs at a glance. */
+/**
+ * Human text for status answers: what a person needs at a glance. Every value is printed through
+ * {@link #text}: text stored by an older version, or read from a volume, may hold control characters, and they
+ * must not reach a terminal or a log raw.
+ */
 final class StatusView {
     private StatusView() {
+    }
+
+    /** A value for a terminal: control characters escaped (the rule of {@link PrintableText}). */
+    static String text(Object value) {
+        return PrintableText.escape(String.valueOf(value));
+    }
+
+    /**
+     * A JSON document for a terminal. The writer escapes U+0000-U+001F but JSON allows U+007F-U+009F raw; they
+     * can only stand inside strings, where the escape is the same character, so escaping the text keeps it valid.
+     */
+    static String json(Object value) {
+        return PrintableText.escape(Json.write(value));
     }
 
     @SuppressWarnings("unchecked")
@@ -20,36 +39,41 @@ final class StatusView {
         StringBuilder sb = new StringBuilder();
         Object observed = s.get("observed");
         Object desired = s.get("desired");
-        sb.append(s.get("service")).append(": ").append(observed).append(" (desired ").append(desired).append(")");
+        sb.append(text(s.get("service"))).append(": ").append(text(observed))
+                .append(" (desired ").append(text(desired)).append(")");
         sb.append(Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift"))
                 ? "  DRIFT: observed differs from intent" : "  converging").append('\n');
         if (s.get("pid") != null) {
-            sb.append("  pid ").append(s.get("pid"));
+            sb.append("  pid ").append(text(s.get("pid")));
             Object since = s.get("upSince");
-            if (since != null) sb.append(", up ").append(ago((String) since)).append(" (since ").append(since).append(')');
+            if (since != null) {
+                sb.append(", up ").append(ago(String.valueOf(since))).append(" (since ").append(text(since)).append(')');
+            }
             sb.append('\n');
         }
         Map<String, Object> intent = (Map<String, Object>) s.get("intent");
-        sb.append("  intent: ").append(intent.get("state")).append(", set by ").append(who(intent))
-                .append(" at ").append(intent.get("at"));
-        if (intent.get("reason") != null) sb.append(" (").append(intent.get("reason")).append(')');
+        sb.append("  intent: ").append(text(intent.get("state"))).append(", set by ").append(who(intent))
+                .append(" at ").append(text(intent.get("at")));
+        if (intent.get("reason") != null) sb.append(" (").append(text(intent.get("reason"))).append(')');
         sb.append('\n');
         Map<String, Object> last = (Map<String, Object>) s.get("lastShutdown");
         sb.append("  last shutdown: ").append(last == null ? "none recorded" : shutdown(last)).append('\n');
         Map<String, Object> exit = (Map<String, Object>) s.get("lastExit");
         if (exit != null && !"up".equals(observed)) {
-            sb.append("  last exit: ").append(exit.get("exitCode") != null ? "code " + exit.get("exitCode")
-                    : "signal " + exit.get("signal")).append(" at ").append(exit.get("at")).append('\n');
+            sb.append("  last exit: ").append(exit.get("exitCode") != null ? "code " + text(exit.get("exitCode"))
+                    : "signal " + text(exit.get("signal"))).append(" at ").append(text(exit.get("at"))).append('\n');
         }
         if ("missing".equals(s.get("template"))) {
             sb.append("  template: missing (removed from the image): kept on the volume, not run\n");
         }
         Map<String, Object> w = (Map<String, Object>) s.get("warden");
-        sb.append("  supervisor: ").append(s.get("supervisor"));
-        if (w != null) sb.append("; warden pid ").append(w.get("pid")).append(", running since ").append(w.get("startedAt"));
+        sb.append("  supervisor: ").append(text(s.get("supervisor")));
+        if (w != null) {
+            sb.append("; warden pid ").append(text(w.get("pid"))).append(", running since ").append(text(w.get("startedAt")));
+        }
         sb.append('\n');
         for (Object p : (List<Object>) s.getOrDefault("degraded", List.of())) {
-            sb.append("  DEGRADED: ").append(p).append('\n');
+            sb.append("  DEGRADED: ").append(text(p)).append('\n');
         }
         return sb.toString();
     }
@@ -59,18 +83,21 @@ final class StatusView {
     static String listLine(Map<String, Object> s, int width) {
         Map<String, Object> last = (Map<String, Object>) s.get("lastShutdown");
         Map<String, Object> intent = (Map<String, Object>) s.get("intent");
-        String state = "missing".equals(s.get("template")) ? "template-missing" : String.valueOf(s.get("observed"));
+        String state = "missing".equals(s.get("template")) ? "template-missing" : text(s.get("observed"));
         String mark = Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift")) ? "  DRIFT" : "";
         return String.format("%-" + width + "s  %-16s  desired %-4s  %-10s  intent by %-7s  last %s%s",
-                s.get("service"), state, s.get("desired"), s.get("pid") == null ? "-" : "pid " + s.get("pid"),
-                intent == null ? "?" : intent.get("source"), last == null ? "-" : last.get("cause"), mark);
+                text(s.get("service")), state, text(s.get("desired")), s.get("pid") == null ? "-" : "pid " + text(s.get("pid")),
+                intent == null ? "?" : text(intent.get("source")), last == null ? "-" : text(last.get("cause")), mark);
     }
 
     static String renderRecorded(ServiceState st) {
         StringBuilder sb = new StringBuilder();
-        sb.append(st.service()).append(": unknown (desired ").append(st.intent().state().wire()).append(", recorded)\n");
+        sb.append(text(st.service())).append(": unknown (desired ").append(st.intent().state().wire())
+                .append(", recorded)\n");
         sb.append("  intent: ").append(st.intent().state().wire()).append(", set by ").append(who(st.intent().toJson()))
-                .append(" at ").append(st.intent().at()).append('\n');
+                .append(" at ").append(st.intent().at());
+        if (st.intent().reason() != null) sb.append(" (").append(text(st.intent().reason())).append(')');
+        sb.append('\n');
         LastShutdown l = st.lastShutdown();
         sb.append("  last shutdown: ").append(l == null ? "none recorded" : shutdown(l.toJson())).append('\n');
         return sb.toString();
@@ -78,15 +105,15 @@ final class StatusView {
 
     private static String who(Map<String, Object> intent) {
         if ("default".equals(intent.get("source"))) return "default";
-        return "user uid " + intent.get("uid") + (intent.get("pid") == null ? "" : " pid " + intent.get("pid"));
+        return "user uid " + text(intent.get("uid")) + (intent.get("pid") == null ? "" : " pid " + text(intent.get("pid")));
     }
 
     private static String shutdown(Map<String, Object> l) {
-        StringBuilder sb = new StringBuilder().append(l.get("cause"));
-        if (l.get("signal") != null) sb.append(' ').append(l.get("signal"));
-        if (l.get("exitCode") != null) sb.append(" exit ").append(l.get("exitCode"));
-        sb.append(" at ").append(l.get("at"));
-        if (l.get("detail") != null) sb.append(" (").append(l.get("detail")).append(')');
+        StringBuilder sb = new StringBuilder().append(text(l.get("cause")));
+        if (l.get("signal") != null) sb.append(' ').append(text(l.get("signal")));
+        if (l.get("exitCode") != null) sb.append(" exit ").append(text(l.get("exitCode")));
+        sb.append(" at ").append(text(l.get("at")));
+        if (l.get("detail") != null) sb.append(" (").append(text(l.get("detail"))).append(')');
         return sb.toString();
     }
 
@@ -109,7 +136,7 @@ final class StatusView {
     static int error(PrintStream err, Map<String, Object> answer) {
         Map<String, Object> e = (Map<String, Object>) answer.get("error");
         String code = e == null ? "?" : String.valueOf(e.get("code"));
-        err.println("warden: " + (e == null ? "malformed answer" : e.get("message")) + " [" + code + "]");
+        err.println("warden: " + (e == null ? "malformed answer" : text(e.get("message"))) + " [" + text(code) + "]");
         if (ErrorCode.FORBIDDEN.wire().equals(code)) {
             err.println("run it as root, or as a member of the group named by WARDEN_CONTROL_GROUP");
             return ExitCode.REFUSED;

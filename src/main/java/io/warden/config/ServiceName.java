@@ -1,48 +1,48 @@
 package io.warden.config;
 
-import java.util.Set;
+import io.warden.state.StateStore;
+
 import java.util.regex.Pattern;
 
 /**
- * The rule for a service's name: {@code [a-z0-9][a-z0-9._-]*}, an instance {@code NAME@INST} with both parts so.
- * A name is a directory in the scandir and a file name on the volume, so it must never reach outside either, never
- * be one of warden's own files there, and stay short enough for the suffixes warden adds to it.
+ * The rule for a service's name: DESIGN's {@code [a-z0-9][a-z0-9._-]*}, an instance {@code NAME@INST} with both
+ * parts so; not one of the names warden's own files take on the state volume ({@code run} would make the
+ * service's state file the run record); and short enough that every file warden derives from it fits the file
+ * system's NAME_MAX of 255 bytes. A name is a directory in the scandir and a file name on the volume, so it never
+ * reaches outside either.
  */
 public final class ServiceName {
-    private static final Pattern PART = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-    /** Names whose state file would be one of warden's own ({@code run.json}) or read as one. */
-    private static final Set<String> RESERVED = Set.of("run", "journal", "journal.1", "lock");
+    private static final Pattern RULE = Pattern.compile("[a-z0-9][a-z0-9._-]*(@[a-z0-9][a-z0-9._-]*)?");
     /**
-     * NAME_MAX is 255; the longest file warden derives from a name is {@code NAME.json.corrupt-<ISO time>-N}
-     * (about 45 more), so 128 leaves room with a margin.
+     * 255 less the longest suffix warden adds to a name: {@code .json.corrupt-<ISO time>-<n>} for a state file
+     * set aside (about 55 bytes) and {@code .tmp-<name>.json-<random>} for a write in progress (about 31).
      */
-    public static final int MAX_LENGTH = 128;
+    public static final int MAX_LENGTH = 255 - 64;
 
     private ServiceName() {
     }
 
-    /** Null when {@code name} is a valid plain or instance name, else why not, in one sentence. */
-    public static String problem(String name) {
-        if (name == null || name.isEmpty()) return "a service name cannot be empty";
+    /** Null when {@code name} can be used, else why not (one line, naming the variable). */
+    public static String problem(String variable, String name) {
+        if (name.isEmpty()) return variable + " is empty: set a service name or unset it for the default";
         if (name.length() > MAX_LENGTH) {
-            return "service name '" + name.substring(0, 32) + "...' is " + name.length()
-                    + " characters long; at most " + MAX_LENGTH + " are allowed";
+            return variable + " is " + name.length() + " characters long; at most " + MAX_LENGTH
+                    + " fit the file names warden derives from it";
         }
-        int at = name.indexOf('@');
-        if (at < 0) {
-            if (!PART.matcher(name).matches()) return "service name '" + name + "' does not match [a-z0-9][a-z0-9._-]*";
-            if (RESERVED.contains(name)) {
-                return "service name '" + name + "' is reserved: warden keeps its own " + name
-                        + " file on the state volume";
-            }
-            return null;
+        if (!RULE.matcher(name).matches()) {
+            return variable + " must match [a-z0-9][a-z0-9._-]* (an instance NAME@INSTANCE, both parts so), not '"
+                    + io.warden.api.PrintableText.escape(name) + "'";
         }
-        String base = name.substring(0, at);
-        String inst = name.substring(at + 1);
-        if (!PART.matcher(base).matches() || !PART.matcher(inst).matches()) {
-            return "instance name '" + name + "' must be NAME@INSTANCE, each part matching [a-z0-9][a-z0-9._-]*";
+        if (StateStore.RESERVED_NAMES.contains(name)) {
+            return variable + "=" + name + " is reserved: warden's own files on the state volume use that name "
+                    + StateStore.RESERVED_NAMES;
         }
         return null;
+    }
+
+    /** Null when {@code name} can be used as a service name, else why not. */
+    public static String problem(String name) {
+        return problem("service name", name);
     }
 
     public static boolean isInstance(String name) {

@@ -19,6 +19,11 @@ public final class Settings {
         for (Setting s : Setting.values()) {
             String value = flags.get(s);
             if (value == null) value = env.get(s.env());
+            // an empty name is a mistake, not a wish for the default (a typo'd compose file must not manage
+            // another service); for the other settings empty has always meant the default
+            if (value != null && value.isEmpty() && s == Setting.SERVICE) {
+                throw new ConfigException(ServiceName.problem(s.env(), value));
+            }
             if (value == null || value.isEmpty()) value = s.defaultValue();
             v.put(s, value);
         }
@@ -33,8 +38,8 @@ public final class Settings {
         backoffMaxMillis();
         journalMaxBytes();
         notifyFd();
-        String problem = ServiceName.problem(get(Setting.SERVICE));
-        if (problem != null) throw new ConfigException(Setting.SERVICE.env() + ": " + problem);
+        String problem = ServiceName.problem(Setting.SERVICE.env(), get(Setting.SERVICE));
+        if (problem != null) throw new ConfigException(problem);
     }
 
     public String get(Setting s) {
@@ -77,10 +82,13 @@ public final class Settings {
 
     public long signalWindowMillis() {
         String s = get(Setting.SIGNAL_WINDOW);
+        // plain decimal only: Double.parseDouble also takes NaN, Infinity, hex and exponents, and NaN compares
+        // false against every bound (it used to pass as a window of 0)
         try {
+            if (!s.matches("[0-9]{1,4}(\\.[0-9]{1,3})?")) throw new NumberFormatException();
             double secs = Double.parseDouble(s);
-            if (secs < 0 || secs > 3600) throw new NumberFormatException();
-            return (long) (secs * 1000);
+            if (!(secs >= 0 && secs <= 3600)) throw new NumberFormatException();
+            return Math.round(secs * 1000);
         } catch (NumberFormatException e) {
             throw new ConfigException(Setting.SIGNAL_WINDOW.env() + " must be seconds between 0 and 3600, not '" + s + "'");
         }

@@ -1,6 +1,5 @@
 package io.warden.daemon;
 
-import io.warden.api.AccessPolicy;
 import io.warden.api.ApiServer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
@@ -45,8 +44,12 @@ import java.util.concurrent.TimeUnit;
  * change.
  */
 public final class Daemon {
-    private static final long IDLE_TIMEOUT_MILLIS = 5000;
-    private static final int MAX_CONNECTIONS = 2048;
+    /**
+     * Socket bounds (README, "Socket protocol"): 5 s idle time; 2048 connections, of which one unprivileged uid
+     * may hold 64 and 64 are kept for root and the control group; 32 history answers streamed at once, 24 of
+     * them for unprivileged peers.
+     */
+    private static final ApiServer.Limits SOCKET_LIMITS = new ApiServer.Limits(5000, 2048, 64, 64, 32, 24);
     /** How often the watcher looks for a service directory that is not there yet. */
     private static final long WAITING_POLL_MILLIS = 1000;
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
@@ -61,6 +64,7 @@ public final class Daemon {
     private final ProcessTable procs;
     private final ServiceContext context;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final PeerIdentity identity;
     private final Requests requests;
     /**
      * Writes the state files of a container stop in parallel: fsyncs issued together share the file system's
@@ -68,7 +72,8 @@ public final class Daemon {
      */
     private final java.util.concurrent.ExecutorService writers;
     private final long wardenPid = ProcessHandle.current().pid();
-    private final Instant startedAt = Instant.now();
+    private final TimeSource time;
+    private final Instant startedAt;
 
     // owned by the loop thread
     private final Map<String, ServiceController> services = new TreeMap<>();
@@ -83,14 +88,20 @@ public final class Daemon {
     private StatusWatcher watcher;
 
     public Daemon(Settings settings) {
+        this(settings, TimeSource.system());
+    }
+
+    public Daemon(Settings settings, TimeSource time) {
         this.settings = settings;
+        this.time = time;
+        this.startedAt = time.now();
         this.defaultService = settings.service();
         this.store = new StateStore(settings.path(Setting.STATE_DIR), defaultService, settings.journalMaxBytes());
         this.ledger = new Ledger(store, this::republish);
         this.scandir = new Scandir(settings.path(Setting.SCANDIR));
         this.procs = ProcessTable.system();
-        this.context = new ServiceContext(store, ledger, scandir, procs, settings.signalWindowMillis() * 1_000_000L,
-                settings.backoffMaxMillis(), this::runSeen);
+        this.context = new ServiceContext(store, ledger, scandir, procs, time,
+                settings.signalWindowMillis() * 1_000_000L, settings.backoffMaxMillis(), this::runSeen, this::submit);
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(WRITER_THREADS,
                 WRITER_THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "warden-writer");
@@ -98,8 +109,8 @@ public final class Daemon {
                     return t;
                 });
         this.writers = pool;
-        this.requests = new Requests(new AccessPolicy(settings.controlGroup(), Path.of("/etc/group")),
-                store.journal(), tasks::add, this::change, defaultService);
+        this.identity = PeerIdentity.system(settings.controlGroup());
+        this.requests = new Requests(identity.access(), store.journal(), tasks::add, this::change, defaultService);
     }
 
     /** Boots, serves until SIGTERM/SIGINT, records the cause and returns the process exit code. */
@@ -141,6 +152,7 @@ public final class Daemon {
         recordBoot();
         publish();
         ((java.util.concurrent.ThreadPoolExecutor) writers).prestartAllCoreThreads();
+        watchSupervisor();
         startWatching();
         startServing();
         Readiness.notify(settings.notifyFd());
@@ -240,7 +252,8 @@ public final class Daemon {
 
     private void startWatching() throws IOException {
         watcher = new StatusWatcher(scandir.path(), WAITING_POLL_MILLIS, SAFETY_POLL_MILLIS,
-                (dir, s) -> tasks.add(() -> onStatus(dir, s)));
+                (dir, s) -> tasks.add(() -> onStatus(dir, s)),
+                e -> tasks.add(() -> onInternalFailure("status watcher failure: " + e, DaemonExit.WATCHER_FAILED)));
         for (ServiceController c : services.values()) {
             if (!c.templateMissing()) watcher.add(c.directory());
         }
@@ -248,19 +261,16 @@ public final class Daemon {
     }
 
     private void startServing() throws IOException {
-        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, PeerIdentity.system(),
-                IDLE_TIMEOUT_MILLIS, MAX_CONNECTIONS, () -> tasks.add(this::onServerFailure));
+        server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, identity, SOCKET_LIMITS,
+                () -> tasks.add(this::onServerFailure));
         server.start();
     }
 
     private void loop() {
         while (true) {
-            long now = System.nanoTime();
+            long now = time.nanos();
             long wait = 60_000_000_000L;
-            for (ServiceController c : services.values()) {
-                long d = c.nextDeadlineNanos();
-                if (d != Long.MAX_VALUE) wait = Math.min(wait, d - now);
-            }
+            for (ServiceController c : services.values()) wait = Math.min(wait, c.nanosToNextDeadline(now));
             Runnable task;
             try {
                 task = tasks.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -270,7 +280,7 @@ public final class Daemon {
             }
             if (task != null) runGuarded(task);
             boolean changed = false;
-            long t = System.nanoTime();
+            long t = time.nanos();
             for (ServiceController c : services.values()) changed |= c.tick(t);
             if (changed) publish();
             if (shutdownSignal != null) return;
@@ -290,7 +300,38 @@ public final class Daemon {
         ServiceController c = services.get(dir.path().getFileName().toString());
         // a removed instance's last status may still be queued
         if (c == null || c.directory() != dir) return;
+        if (supervisor == SupervisorKind.NONE) redetectSupervisor();
         c.onStatus(s);
+        publish();
+    }
+
+    /** Work handed in from another thread (a process's exit): run on the loop, then publish what changed. */
+    private void submit(Runnable work) {
+        tasks.add(() -> {
+            work.run();
+            publish();
+        });
+    }
+
+    /** Follows the s6-svscan found at detection: when it exits, {@code supervisor} is detected again. */
+    private void watchSupervisor() {
+        long pid = supervisor == SupervisorKind.S6_OVERLAY ? 1 : procs.find("s6-svscan", scandir.path());
+        if (pid == 0) return;
+        ProcessHandle.of(pid).ifPresent(h -> h.onExit().thenRun(() -> tasks.add(this::redetectSupervisor)));
+    }
+
+    private void redetectSupervisor() {
+        SupervisorKind now = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
+        String prefix = "no s6-svscan serves " + scandir.path();
+        if (now == SupervisorKind.NONE) {
+            ledger.problem(prefix + ": a service that ends is not restarted");
+        } else {
+            ledger.clearProblems(prefix);
+        }
+        if (now == supervisor) return;
+        Logger.warn("supervisor is now {} (was {})", now.wire(), supervisor.wire());
+        supervisor = now;
+        if (now != SupervisorKind.NONE) watchSupervisor();
         publish();
     }
 
@@ -303,12 +344,16 @@ public final class Daemon {
 
     /** No socket, no status: end so that s6 restarts warden; the services and their records are left as they are. */
     private void onServerFailure() {
+        onInternalFailure("socket server failure", DaemonExit.SERVER_FAILED);
+    }
+
+    private void onInternalFailure(String why, int code) {
         if (shutdownSignal != null) return;
-        shutdownSignal = "socket server failure";
+        shutdownSignal = why;
         requests.stopping();
-        exitCode = DaemonExit.SERVER_FAILED;
+        exitCode = code;
         for (ServiceController c : services.values()) c.onWardenEnd();
-        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, Instant.now()));
+        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, time.now()));
         Map<String, Object> rec = Ledger.record("warden-stop");
         rec.put("reason", shutdownSignal);
         rec.put("cause", "unchanged");
@@ -327,7 +372,7 @@ public final class Daemon {
         }
         shutdownSignal = sig;
         requests.stopping();
-        Instant now = Instant.now();
+        Instant now = time.now();
         Map<String, Object> causes = new LinkedHashMap<>();
         LastShutdown dflt = null;
         List<io.warden.state.ServiceState> changed = new ArrayList<>();
@@ -348,10 +393,10 @@ public final class Daemon {
         rec.put("causes", causes);
         records.add(rec);
         // every cause durable at once: files written in parallel with the journal, one directory fsync
-        long t0 = System.nanoTime();
+        long t0 = time.nanos();
         ledger.saveAll(changed, run, records, writers);
         Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
-                records.size(), (System.nanoTime() - t0) / 1_000_000);
+                records.size(), (time.nanos() - t0) / 1_000_000);
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         publish();
     }
@@ -376,7 +421,7 @@ public final class Daemon {
                 return Protocol.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'");
             }
             c = new ServiceController(service, t, context);
-            c.create(Intent.byUser(IntentState.UP, Instant.now(), peer.uid(), peer.pid(), reason));
+            c.create(Intent.byUser(IntentState.UP, time.now(), peer.uid(), peer.pid(), reason));
             creating = true;
         }
         Map<String, Object> answer;

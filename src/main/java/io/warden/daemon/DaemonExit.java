@@ -12,6 +12,8 @@ public final class DaemonExit {
     public static final int STARTUP_FAILED = 7;
     /** The socket server failed while running; s6 restarts warden, which adopts the gateway untouched. */
     public static final int SERVER_FAILED = 8;
+    /** The thread that watches s6's status failed (an Error); s6 restarts warden rather than leave it blind. */
+    public static final int WATCHER_FAILED = 10;
 
     private DaemonExit() {
     }

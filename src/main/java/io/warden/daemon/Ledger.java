@@ -25,10 +25,15 @@ import java.util.Map;
  * this class: they must fail when the intent cannot be recorded.
  */
 final class Ledger {
+    private static final String RUN_PROBLEM = "could not write the run record";
+    private static final String JOURNAL_PROBLEM = "could not append to the journal";
+
     private final StateStore store;
     private final Runnable onProblem;
     private final List<String> problems = new ArrayList<>();
     private boolean writable = true;
+    /** A run record that could not be written: written again once the volume takes a write. */
+    private RunRecord unsavedRun;
 
     Ledger(StateStore store, Runnable onProblem) {
         this.store = store;
@@ -49,9 +54,10 @@ final class Ledger {
         if (!writable) return false;
         try {
             store.saveService(s);
+            serviceSaved(s.service());
             return true;
         } catch (IOException e) {
-            problem("could not write " + store.serviceFile(s.service()) + " (" + describe(e) + "); kept in memory only");
+            problem(serviceWriteProblem(s.service()) + " (" + describe(e) + "); kept in memory only");
             return false;
         }
     }
@@ -67,6 +73,8 @@ final class Ledger {
             if (o.getValue() != null) {
                 problem("could not write " + store.dir().resolve(o.getKey()) + " (" + describe(o.getValue()) + ")"
                         + (o.getKey().equals(io.warden.state.Journal.FILE) ? "" : "; kept in memory only"));
+            } else if (o.getKey().endsWith(".json") && !o.getKey().equals(StateStore.RUN_FILE)) {
+                clearProblems("could not write " + store.dir().resolve(o.getKey()) + " ");
             }
         }
     }
@@ -75,8 +83,11 @@ final class Ledger {
         if (!writable) return;
         try {
             store.saveRun(r);
+            unsavedRun = null;
+            clearProblems(RUN_PROBLEM);
         } catch (IOException e) {
-            problem("could not write the run record (" + describe(e) + ")");
+            unsavedRun = r;
+            problem(RUN_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
@@ -84,8 +95,10 @@ final class Ledger {
         if (!writable) return;
         try {
             store.appendJournal(rec);
+            clearProblems(JOURNAL_PROBLEM);
+            retryRun();
         } catch (IOException e) {
-            problem("could not append to the journal (" + describe(e) + ")");
+            problem(JOURNAL_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
@@ -106,8 +119,30 @@ final class Ledger {
         onProblem.run();
     }
 
+    /**
+     * A problem is over: it leaves {@code degraded}. The service file's write problem ends with the next write
+     * that succeeds, whoever makes it (the daemon here, or a user's intent through {@link #serviceSaved}).
+     */
     void clearProblems(String prefix) {
-        problems.removeIf(p -> p.startsWith(prefix));
+        if (problems.removeIf(p -> p.startsWith(prefix))) {
+            Logger.info("recovered: {}", prefix.trim());
+            onProblem.run();
+        }
+    }
+
+    /** A service's file was written durably: what was kept in memory only is on the volume now. */
+    void serviceSaved(String service) {
+        clearProblems(serviceWriteProblem(service));
+        retryRun();
+    }
+
+    /** The volume takes writes again: the run record on it must not stay stale (the next boot judges by it). */
+    private void retryRun() {
+        if (unsavedRun != null) saveRun(unsavedRun);
+    }
+
+    private String serviceWriteProblem(String service) {
+        return "could not write " + store.serviceFile(service) + " ";
     }
 
     List<String> problems() {

@@ -13,10 +13,26 @@ import java.time.Instant;
  * If no signal comes within the window it is {@code crash}, or {@code external} when s6's want-up was cleared
  * behind warden's back ({@code s6-svc -d}) and the exit was not a fatal-configuration failure.
  */
-public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, long deadlineNanos) {
+public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, long startNanos, long deadlineNanos) {
 
-    public LastShutdown asSignal(String signal, Instant now) {
-        long ms = java.time.Duration.between(at, now).toMillis();
+    /** An end seen now, decided when {@code windowNanos} have passed on the monotonic clock. */
+    public static PendingEnd open(TimeSource time, SupervisorStatus endStatus, long endedPid, long windowNanos) {
+        long now = time.nanos();
+        return new PendingEnd(endStatus, endedPid, time.now(), now, now + windowNanos);
+    }
+
+    /** Whether the window is over; overflow-safe, like any comparison of {@link System#nanoTime()} values. */
+    public boolean due(long nowNanos) {
+        return nowNanos - deadlineNanos >= 0;
+    }
+
+    public long remainingNanos(long nowNanos) {
+        return Math.max(0, deadlineNanos - nowNanos);
+    }
+
+    /** warden's own signal arrived within the window: the end was the container (or supervisor) going down. */
+    public LastShutdown asSignal(String signal, long nowNanos) {
+        long ms = Math.max(0, (nowNanos - startNanos) / 1_000_000L);
         return new LastShutdown(ShutdownCause.SIGNAL, signal, at, null,
                 "gateway went down " + ms + " ms before warden received " + signal);
     }

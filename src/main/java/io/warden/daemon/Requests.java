@@ -5,6 +5,7 @@ import io.warden.api.Answer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
 import io.warden.api.Peer;
+import io.warden.api.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.api.Request;
 import io.warden.api.RequestHandler;
@@ -122,7 +123,7 @@ final class Requests implements RequestHandler {
         Operation op = request.op();
         String refusal = access.refusal(peer, op);
         if (refusal != null) {
-            Logger.warn("refused: {}", refusal);
+            Logger.warn("refused: {}", PrintableText.escape(refusal));
             return done(Answer.error(ErrorCode.FORBIDDEN, refusal));
         }
         Published p = published;
@@ -137,8 +138,7 @@ final class Requests implements RequestHandler {
                 return done(p.list());
             case HISTORY:
                 if (named != null && !known) return done(unknown(service, p));
-                return CompletableFuture.supplyAsync(() -> Answer.of(history(request.limit(Integer.MAX_VALUE), named)),
-                        readers);
+                return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named), readers);
             case CHECK:
                 if (named == null) return done(p.checkAll());
                 return done(known ? p.check().get(service) : unknown(service, p));
@@ -178,26 +178,16 @@ final class Requests implements RequestHandler {
         return Answer.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'; known: " + known);
     }
 
-    /** The last {@code n} records, of {@code service} and warden's own when a service is named. */
-    private Map<String, Object> history(int n, String service) {
+    /**
+     * Opens a snapshot of the journal's tail; the records are read as the client takes the answer. With a service
+     * named, the last {@code n} of its records and warden's own, found in the whole (bounded) journal.
+     */
+    private Answer history(int n, String service) {
         try {
-            Journal.Reading reading = journal.read();
-            List<Map<String, Object>> all = reading.records();
-            if (service != null) {
-                List<Map<String, Object>> mine = new ArrayList<>();
-                for (Map<String, Object> r : all) {
-                    // records without the member come from round 1, which kept one service: shown in every view
-                    Object s = r.get("service");
-                    if (s == null || service.equals(s)) mine.add(r);
-                }
-                all = mine;
-            }
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("records", new ArrayList<Object>(all.subList(Math.max(0, all.size() - n), all.size())));
-            r.put("skippedLines", (long) reading.skippedLines());
-            return Protocol.ok(r);
+            if (service == null) return Answer.streamed(new HistoryAnswer(journal.tail(n)));
+            return Answer.streamed(new HistoryAnswer(journal.tail(Integer.MAX_VALUE), service, n));
         } catch (IOException e) {
-            return Protocol.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
+            return Answer.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
         }
     }
 }

@@ -10,9 +10,11 @@ import io.warden.state.StateStore;
  * settings of the rules. Built once, in the daemon's composition.
  *
  * @param runs where a controller reports the run it now sees up (null: none), for the run record
+ * @param loop hands work back to the decision loop (from another thread, e.g. a process's exit)
  */
-record ServiceContext(StateStore store, Ledger ledger, Scandir scandir, ProcessTable procs, long signalWindowNanos,
-                      long backoffMaxMillis, RunBook runs) {
+record ServiceContext(StateStore store, Ledger ledger, Scandir scandir, ProcessTable procs, TimeSource time,
+                      long signalWindowNanos, long backoffMaxMillis, RunBook runs,
+                      java.util.function.Consumer<Runnable> loop) {
 
     /** The daemon's run record, kept per service. */
     interface RunBook {

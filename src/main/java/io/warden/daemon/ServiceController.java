@@ -3,6 +3,7 @@ package io.warden.daemon;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
 import io.warden.api.Peer;
+import io.warden.api.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.config.ServiceName;
 import io.warden.s6.ControlFifo;
@@ -50,8 +51,11 @@ final class ServiceController {
     private ServiceState state;
     private SupervisorStatus status;
     private GatewayRun currentRun;
-    private Instant currentRunSince;
-    /** When a held restart is due (System.nanoTime), or 0 when no restart is held. */
+    /** The status at the last end of a run warden knows of, or null when no run has ended (lastExit). */
+    private SupervisorStatus lastDeath;
+    /** Runs whose s6-supervise was killed: still running, no longer supervised (pid to its problem). */
+    private final Map<Long, String> orphans = new LinkedHashMap<>();
+    /** When a held restart is due (the time source's nanos), or 0 when no restart is held. */
     private long backoffUntilNanos;
     private PendingEnd pending;
     /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
@@ -63,7 +67,7 @@ final class ServiceController {
         this.template = template;
         this.service = ctx.scandir().service(name);
         this.ctx = ctx;
-        this.backoff = new CrashBackoff(FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, ctx.backoffMaxMillis(),
+        this.backoff = new CrashBackoff(ctx.time(), FREE_RESTARTS, BACKOFF_INITIAL_MILLIS, ctx.backoffMaxMillis(),
                 BACKOFF_RESET_MILLIS);
     }
 
@@ -122,6 +126,8 @@ final class ServiceController {
         if (template == null) return;
         service.removeStaleStaging();
         status = readStatusOrNull();
+        // a wait status other than 0 is a death; 0 is also what a supervisor that never started the run writes
+        if (status != null && status.pid() == 0 && status.wstat() != 0) lastDeath = status;
     }
 
     /** The previous warden run left no record: a whole-container kill ended this service's run, a warden-only one did not. */
@@ -161,7 +167,7 @@ final class ServiceController {
             Logger.warn("no s6-svscan control FIFO in {}: {} starts when a scanner runs", ctx.scandir().path(), name);
         }
         currentRun = runOf(status);
-        if (status != null) currentRunSince = status.stamp();
+        if (currentRun != null) backoff.runAdopted(java.time.Duration.between(status.stamp(), now).toMillis());
         if (currentRun != null && !currentRun.equals(seenBefore)) {
             // started before warden (the early start, or s6 alone): the journal still gets its start
             Map<String, Object> up = record("gateway-up");
@@ -186,13 +192,63 @@ final class ServiceController {
 
     void onStatus(SupervisorStatus s) {
         status = s;
+        notePresence();
         GatewayRun now = runOf(s);
-        if (currentRun != null && !currentRun.equals(now)) ended(currentRun, s != null && s.up() ? null : s);
+        boolean ended = currentRun != null && !currentRun.equals(now);
+        if (ended && stillRunning(currentRun.pid())) {
+            orphaned(currentRun.pid(), now);
+        } else if (ended) {
+            lastDeath = s;
+            ended(currentRun, s != null && s.up() ? null : s);
+        } else if (s != null && s.pid() == 0 && (lastDeath != null || s.wstat() != 0)) {
+            lastDeath = s;
+        }
         if (now != null && !now.equals(currentRun)) {
             started(now);
-            currentRunSince = s.stamp();
+            backoff.runStarted();
         }
         currentRun = now;
+    }
+
+    /** The service directory gone from the scandir is reported while it is gone (s6 supervises nothing then). */
+    private void notePresence() {
+        String prefix = "service directory " + service.path() + " is missing";
+        if (service.exists()) {
+            ctx.ledger().clearProblems(prefix);
+        } else {
+            ctx.ledger().problem(prefix + ": s6 supervises no " + name + "; warden reinstalls it at its next start,"
+                    + " or run warden start " + name);
+        }
+    }
+
+    /** Whether a run s6 no longer reports is still alive: its s6-supervise was killed, the run was not. */
+    private static boolean stillRunning(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * s6-svscan replaced a killed s6-supervise, and the new one started a second run while the first runs on,
+     * unsupervised. That run did not end: no crash, no back-off, and the last shutdown stays as it was. The orphan
+     * is reported until it exits; README says what an operator does.
+     */
+    private void orphaned(long pid, GatewayRun now) {
+        String p = name + " pid " + pid + " runs outside s6's supervision (its s6-supervise was killed"
+                + (now == null ? "" : "; s6 started pid " + now.pid() + " beside it")
+                + "): kill " + pid + " once the supervised " + name + " serves";
+        orphans.put(pid, p);
+        ctx.ledger().problem(p);
+        Map<String, Object> rec = record("gateway-orphaned");
+        rec.put("pid", pid);
+        journal(rec);
+        forgetRun(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.onExit().thenRun(() -> ctx.loop().accept(() -> orphanGone(pid))));
+    }
+
+    private void orphanGone(long pid) {
+        String p = orphans.remove(pid);
+        if (p == null) return;
+        ctx.ledger().clearProblems(p);
+        Logger.info("unsupervised {} pid {} has exited", name, pid);
     }
 
     private void started(GatewayRun r) {
@@ -226,15 +282,13 @@ final class ServiceController {
             // the run record keeps this run until the cause is written: a warden killed meanwhile leaves the next
             // boot a run it last saw and that is gone, which it records as unclean instead of losing the end
             if (pending != null) finalizePending();
-            Instant now = Instant.now();
-            pending = new PendingEnd(endStatus, r.pid(), now, System.nanoTime() + ctx.signalWindowNanos());
+            pending = PendingEnd.open(ctx.time(), endStatus, r.pid(), ctx.signalWindowNanos());
             Logger.warn("{} pid {} {} unasked; cause decided in {} ms unless warden's own signal follows", name,
                     r.pid(), how, ctx.signalWindowNanos() / 1_000_000);
             boolean fatal = endStatus != null && endStatus.exited()
                     && endStatus.exitCode() == Observed.FATAL_CONFIG_EXIT;
             boolean wantedUp = endStatus == null || endStatus.wantUp();
-            if (!fatal && wantedUp) holdRestartIfLooping(currentRunSince == null ? 0
-                    : java.time.Duration.between(currentRunSince, now).toMillis());
+            if (!fatal && wantedUp) holdRestartIfLooping();
         }
     }
 
@@ -243,11 +297,11 @@ final class ServiceController {
      * ({@code O}, which kills nothing) and warden sends {@code u} when the hold ends. ./down and the intent are
      * untouched, so a warden that dies meanwhile leaves the next boot to try again.
      */
-    private void holdRestartIfLooping(long upMillis) {
-        long hold = backoff.onDeath(upMillis);
+    private void holdRestartIfLooping() {
+        long hold = backoff.onDeath();
         if (hold == 0) return;
         if (send("O") != null) return;
-        backoffUntilNanos = System.nanoTime() + hold * 1_000_000L;
+        backoffUntilNanos = ctx.time().nanos() + hold * 1_000_000L;
         Map<String, Object> rec = record("backoff");
         rec.put("holdMillis", hold);
         rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
@@ -255,18 +309,18 @@ final class ServiceController {
         Logger.warn("{} died {} times in a row: holding its restart for {} ms", name, backoff.consecutiveDeaths(), hold);
     }
 
-    /** The earliest System.nanoTime at which {@link #tick} has work, or {@code Long.MAX_VALUE}. */
-    long nextDeadlineNanos() {
+    /** Nanoseconds until {@link #tick} has work, or {@code Long.MAX_VALUE} when nothing waits. */
+    long nanosToNextDeadline(long nowNanos) {
         long d = Long.MAX_VALUE;
-        if (pending != null) d = pending.deadlineNanos();
-        if (backoffUntilNanos != 0) d = Math.min(d, backoffUntilNanos);
+        if (pending != null) d = pending.remainingNanos(nowNanos);
+        if (backoffUntilNanos != 0) d = Math.min(d, backoffUntilNanos - nowNanos);
         return d;
     }
 
     /** Decides a pending cause whose window has passed and ends a restart hold that is over; true if anything changed. */
     boolean tick(long nowNanos) {
         boolean changed = false;
-        if (pending != null && nowNanos - pending.deadlineNanos() >= 0) {
+        if (pending != null && pending.due(nowNanos)) {
             finalizePending();
             changed = true;
         }
@@ -311,7 +365,7 @@ final class ServiceController {
         if (fresh != null) status = fresh;
         LastShutdown ls = null;
         if (pending != null) {
-            ls = pending.asSignal(sig, now);
+            ls = pending.asSignal(sig, ctx.time().nanos());
             pending = null;
         } else if (status != null && status.up() && status.pid() != expectedEndPid) {
             ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
@@ -338,7 +392,7 @@ final class ServiceController {
                     + "cannot be run; its recorded intent is kept; nothing was changed");
         }
         if (pending != null) finalizePending();
-        Instant now = Instant.now();
+        Instant now = ctx.time().now();
         SupervisorStatus fresh = readStatusOrNull();
         if (fresh != null) status = fresh;
         boolean running = status != null && status.up();
@@ -352,12 +406,21 @@ final class ServiceController {
         }
         try {
             ctx.store().saveService(next);
+        } catch (io.warden.state.DurableFile.NotDurableException e) {
+            // the file already holds the new intent and a reader sees it: memory follows the file (a later save
+            // of the old state would silently undo the user's intent), but nothing acts on a change not durable
+            state = next;
+            Logger.error("{}: intent {} written but not durable: {}", name, target.wire(), e.getMessage());
+            return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "the intent " + target.wire() + " of " + name
+                    + " was written to " + ctx.store().serviceFile(name) + " but could not be made durable ("
+                    + Ledger.describe(e) + "); s6 was not told: run the command again");
         } catch (IOException e) {
             Logger.error("could not record intent {} of {}: {}", target.wire(), name, Ledger.describe(e));
             return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not record the intent in "
                     + ctx.store().dir() + " (" + Ledger.describe(e) + "); nothing was changed");
         }
         state = next;
+        ctx.ledger().serviceSaved(name);
         if (creating) {
             Map<String, Object> created = record("instance-created");
             created.put("template", ServiceName.templateOf(name));
@@ -371,7 +434,7 @@ final class ServiceController {
         rec.put("op", op.wire());
         journal(rec);
         Logger.info("{}: intent {} by uid {} (pid {}) via {}{}", name, target.wire(), peer.uid(), peer.pid(), op.wire(),
-                reason == null ? "" : ": " + reason);
+                reason == null ? "" : ": " + PrintableText.escape(reason));
 
         String failure = null;
         try {
@@ -448,7 +511,7 @@ final class ServiceController {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
         return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
-                problems, backoffUntilNanos != 0, pending != null, template == null);
+                problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null);
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

@@ -18,12 +18,14 @@ import java.util.Map;
  */
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
-                       boolean backoff, boolean lastShutdownPending, boolean templateMissing) {
+                       boolean backoff, boolean lastShutdownPending, SupervisorStatus lastDeath,
+                       boolean templateMissing) {
 
-    /** A snapshot whose last shutdown is the durable one. */
+    /** A snapshot whose last shutdown is the durable one and whose status, when down, is a real death. */
     public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
                     long wardenPid, Instant wardenStartedAt, List<String> problems, boolean backoff) {
-        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false, false);
+        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false, status,
+                false);
     }
 
     public String service() {
@@ -68,11 +70,13 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         // drift: s6 has settled somewhere the intent does not say (down or failed while up is wanted, up while
         // down is wanted); transitions, back-off holds and an unknown state are not drift
         m.put("drift", !templateMissing && !healthy() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
-        if (status != null && status.pid() == 0 && !status.stamp().equals(Instant.EPOCH)) {
+        // only a run that really ended has an exit: s6's status of a service never started (./down at boot)
+        // also reads wait status 0, which is no "exit code 0"
+        if (lastDeath != null && status != null && status.pid() == 0 && !lastDeath.stamp().equals(Instant.EPOCH)) {
             Map<String, Object> exit = new LinkedHashMap<>();
-            exit.put("exitCode", status.exited() ? (long) status.exitCode() : null);
-            exit.put("signal", status.exited() ? null : io.warden.s6.Signals.name(status.termSignal()));
-            exit.put("at", status.stamp().toString());
+            exit.put("exitCode", lastDeath.exited() ? (long) lastDeath.exitCode() : null);
+            exit.put("signal", lastDeath.exited() ? null : io.warden.s6.Signals.name(lastDeath.termSignal()));
+            exit.put("at", lastDeath.stamp().toString());
             m.put("lastExit", exit);
         }
         Map<String, Object> w = new LinkedHashMap<>();

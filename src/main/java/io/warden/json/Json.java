@@ -82,7 +82,13 @@ public final class Json {
         while (true) {
             skipSpace();
             if (peek() != '"') throw error("expected a member name");
+            int keyAt = pos;
             String key = string();
+            if (map.containsKey(key)) {
+                // which one would count is a guess each reader makes differently: refuse rather than pick
+                pos = keyAt;
+                throw error("duplicate member name \"" + printableName(key) + "\"");
+            }
             skipSpace();
             expect(':');
             skipSpace();
@@ -235,6 +241,12 @@ public final class Json {
 
     private JsonException error(String what) {
         return new JsonException(what + " at offset " + pos);
+    }
+
+    private static String printableName(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 64; i++) sb.append(printable(s.charAt(i)));
+        return sb.toString();
     }
 
     private static String printable(char c) {

@@ -100,6 +100,26 @@ public final class ServiceDirectory {
         Files.createDirectories(parent);
         Path staging = parent.resolve("." + dir.getFileName() + ".warden-" + ProcessHandle.current().pid());
         deleteTree(staging);
+        try {
+            copyInto(template, staging);
+            if (down) Files.createFile(staging.resolve("down"));
+            if (instance != null) {
+                Files.writeString(staging.resolve("instance"), instance + "\n", java.nio.charset.StandardCharsets.UTF_8);
+            }
+            io.warden.state.DurableFile.syncDirectory(staging);
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // whatever failed, no half-built staging directory is left in the scandir
+            try {
+                deleteTree(staging);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static void copyInto(Path template, Path staging) throws IOException {
         try (Stream<Path> walk = Files.walk(template)) {
             for (Path src : (Iterable<Path>) walk::iterator) {
                 Path rel = template.relativize(src);
@@ -108,6 +128,10 @@ public final class ServiceDirectory {
                         || rel.toString().equals("down")) {
                     continue;
                 }
+                if (Files.isSymbolicLink(src) && !Files.exists(src)) {
+                    throw new NoSuchFileException(src.toString(), null, "the service template holds a dangling"
+                            + " symlink (to " + Files.readSymbolicLink(src) + ")");
+                }
                 Path dst = staging.resolve(rel.toString());
                 if (Files.isDirectory(src)) {
                     Files.createDirectories(dst);
@@ -115,17 +139,6 @@ public final class ServiceDirectory {
                     Files.copy(src, dst, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
-        }
-        if (down) Files.createFile(staging.resolve("down"));
-        if (instance != null) {
-            Files.writeString(staging.resolve("instance"), instance + "\n", java.nio.charset.StandardCharsets.UTF_8);
-        }
-        io.warden.state.DurableFile.syncDirectory(staging);
-        try {
-            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            deleteTree(staging);
-            throw e;
         }
     }
 
@@ -137,9 +150,7 @@ public final class ServiceDirectory {
      */
     public void uninstall() throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        Path parent = dir.getParent();
-        Path away = parent.resolve("." + dir.getFileName() + REMOVED_MARK + System.nanoTime());
-        deleteTree(away);
+        Path away = dir.getParent().resolve("." + dir.getFileName() + REMOVED_MARK + System.nanoTime());
         Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
     }
 

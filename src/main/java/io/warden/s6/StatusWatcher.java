@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  * and installed again is a new directory, whose watches are set up afresh (a watch follows the old directory's
  * inode wherever it was moved). While a directory to watch does not exist yet it looks again every
  * {@code waitingPoll}; once all are watched it sleeps until an event, re-reading every {@code safetyPoll} (a
- * minute) only as a safety net, so an idle warden does no periodic work to speak of.
+ * minute) only as a safety net, so an idle warden does no periodic work to speak of. Each watched directory is
+ * also remembered by its inode, so a replacement the scandir's events did not show is caught at the next event or
+ * poll. An {@link Error} in the thread is never swallowed: {@code onFailure} hears of it, and the daemon ends so
+ * that s6 restarts it rather than run on blind.
  */
 public final class StatusWatcher implements AutoCloseable {
     /** Receives each service's status when it changes (null: no status file). Called on the watcher's thread. */
@@ -41,6 +44,8 @@ public final class StatusWatcher implements AutoCloseable {
         final ServiceDirectory dir;
         WatchKey serviceKey;
         WatchKey superviseKey;
+        Object serviceInode;
+        Object superviseInode;
         byte[] lastBytes;
         boolean delivered;
         boolean dirty = true;
@@ -52,6 +57,7 @@ public final class StatusWatcher implements AutoCloseable {
 
     private final Path scandir;
     private final Listener listener;
+    private final java.util.function.Consumer<Throwable> onFailure;
     private final long waitingPollMillis;
     private final long safetyPollMillis;
     private final WatchService watch;
@@ -63,14 +69,15 @@ public final class StatusWatcher implements AutoCloseable {
     private WatchKey scandirKey;
     private volatile boolean closed;
 
-    public StatusWatcher(Path scandir, long waitingPollMillis, long safetyPollMillis, Listener listener)
-            throws IOException {
+    public StatusWatcher(Path scandir, long waitingPollMillis, long safetyPollMillis, Listener listener,
+                         java.util.function.Consumer<Throwable> onFailure) throws IOException {
         this.scandir = scandir;
         this.listener = listener;
+        this.onFailure = onFailure;
         this.waitingPollMillis = waitingPollMillis;
         this.safetyPollMillis = safetyPollMillis;
         this.watch = FileSystems.getDefault().newWatchService();
-        this.thread = new Thread(this::loop, "warden-status-watch");
+        this.thread = new Thread(this::guardedLoop, "warden-status-watch");
         this.thread.setDaemon(true);
     }
 
@@ -91,6 +98,15 @@ public final class StatusWatcher implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    private void guardedLoop() {
+        try {
+            loop();
+        } catch (Error e) {
+            Logger.error(e, "status watcher failed: {}", e.toString());
+            onFailure.accept(e);
+        }
     }
 
     private void loop() {
@@ -175,14 +191,21 @@ public final class StatusWatcher implements AutoCloseable {
             }
         }
         for (Entry e : entries.values()) {
+            Path sup = e.dir.superviseDir();
+            // a watch follows its inode wherever it was moved: a new directory at the same path is watched anew
+            if ((e.serviceKey != null && !java.util.Objects.equals(e.serviceInode, inode(e.dir.path())))
+                    || (e.superviseKey != null && !java.util.Objects.equals(e.superviseInode, inode(sup)))) {
+                forget(e);
+            }
             if (e.serviceKey == null && Files.isDirectory(e.dir.path())) {
+                e.serviceInode = inode(e.dir.path());
                 e.serviceKey = e.dir.path().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
                         StandardWatchEventKinds.ENTRY_DELETE);
                 byKey.put(e.serviceKey, e);
                 e.dirty = true;
             }
-            Path sup = e.dir.superviseDir();
             if (e.superviseKey == null && Files.isDirectory(sup)) {
+                e.superviseInode = inode(sup);
                 e.superviseKey = sup.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
                         StandardWatchEventKinds.ENTRY_MODIFY);
                 byKey.put(e.superviseKey, e);
@@ -191,6 +214,16 @@ public final class StatusWatcher implements AutoCloseable {
             if (e.serviceKey == null || e.superviseKey == null) waiting = true;
         }
         return waiting;
+    }
+
+    /** The directory's identity (device and inode), or null when it is not there. */
+    private static Object inode(Path dir) {
+        try {
+            return Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            // gone (or unreadable): no identity, so any watch on it is dropped and set up again when it is back
+            return null;
+        }
     }
 
     private void check(Entry e) {

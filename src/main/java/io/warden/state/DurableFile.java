@@ -52,8 +52,17 @@ public final class DurableFile {
     }
 
     public void write(String content) throws IOException {
+        // before the rename: the old content is in place and the temporary file goes, nothing was changed
         stage(content).commit();
-        syncDirectory(path.toAbsolutePath().getParent());
+        Path dir = path.toAbsolutePath().getParent();
+        try {
+            syncDirectory(dir);
+        } catch (IOException e) {
+            // after the rename the new content is what every reader sees; only its survival of a power loss is
+            // in doubt, so this must not be reported as "nothing was changed"
+            throw new NotDurableException(path + " now holds the new content, but the fsync of " + dir
+                    + " failed (" + e.getMessage() + "): it may not survive a power loss", e);
+        }
     }
 
     /**
@@ -96,6 +105,13 @@ public final class DurableFile {
                 Files.deleteIfExists(tmp);
                 throw e;
             }
+        }
+    }
+
+    /** The new content replaced the old one, but the directory entry could not be made durable. */
+    public static final class NotDurableException extends IOException {
+        public NotDurableException(String message, IOException cause) {
+            super(message, cause);
         }
     }
 

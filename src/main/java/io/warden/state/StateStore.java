@@ -20,6 +20,15 @@ import java.util.Map;
 public final class StateStore {
     public static final String RUN_FILE = "run.json";
     public static final String CORRUPT_SUFFIX = ".corrupt-";
+    /**
+     * Names a service may not take: {@code <name>.json} or the name itself would be, or look like, one of warden's
+     * own files here (the run record, the journal and its rotation, the lock).
+     */
+    public static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of(
+            RUN_FILE.substring(0, RUN_FILE.length() - ".json".length()),
+            Journal.FILE.substring(0, Journal.FILE.indexOf('.')),
+            Journal.ROTATED.substring(0, Journal.ROTATED.lastIndexOf('.')),
+            StateLock.FILE);
 
     private final Path dir;
     /** The default service ({@code WARDEN_SERVICE}): the one the no-name methods mean, as in round 1. */

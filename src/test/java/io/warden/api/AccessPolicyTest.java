@@ -1,67 +1,115 @@
 package io.warden.api;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.FileSystems;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Principals from the JDK's lookup service (the host's root, nobody, nogroup), a group database as NSS would give it. */
 class AccessPolicyTest {
-    @TempDir
-    Path dir;
+    private static final UserPrincipalLookupService LOOKUP = FileSystems.getDefault().getUserPrincipalLookupService();
+    private final List<String> asked = new ArrayList<>();
 
-    private static final Peer ROOT = new Peer(0, "root", "root", null);
-    private static final Peer ALICE = new Peer(1000, "alice", "alice", 4242L);
+    private AccessPolicy.GroupDatabase groups(Map<String, Set<String>> members) {
+        return (group, user) -> {
+            asked.add(group + ":" + user);
+            return members.getOrDefault(group, Set.of()).contains(user);
+        };
+    }
 
-    @Test
-    void root_may_do_everything() {
-        AccessPolicy p = new AccessPolicy(null, dir.resolve("group"));
-        for (Operation o : Operation.values()) assertNull(p.refusal(ROOT, o), o.wire());
+    private static UserPrincipal user(String name) throws IOException {
+        return LOOKUP.lookupPrincipalByName(name);
+    }
+
+    private static GroupPrincipal group(String name) throws IOException {
+        return LOOKUP.lookupPrincipalByGroupName(name);
     }
 
     @Test
-    void other_users_may_read_but_not_change_intent() {
-        AccessPolicy p = new AccessPolicy(null, dir.resolve("group"));
-        assertNull(p.refusal(ALICE, Operation.STATUS));
-        assertNull(p.refusal(ALICE, Operation.CHECK));
-        assertNull(p.refusal(ALICE, Operation.HISTORY));
+    void root_is_recognised_by_its_uid_not_its_name() throws IOException {
+        AccessPolicy p = new AccessPolicy(null, LOOKUP, groups(Map.of()));
+        assertTrue(p.mayControl(user("root"), group("root")));
+        // a principal for uid 0 by number (what the JDK gives for a uid the user database cannot name)
+        assertTrue(p.isRoot(user("0")));
+        assertFalse(p.isRoot(user("nobody")));
+        assertFalse(p.mayControl(user("nobody"), group("nogroup")));
+        assertTrue(asked.isEmpty(), "no group database lookup without a control group: " + asked);
+    }
+
+    @Test
+    void primary_group_principal_matches_the_control_group() throws IOException {
+        AccessPolicy p = new AccessPolicy("nogroup", LOOKUP, groups(Map.of()));
+        assertTrue(p.mayControl(user("nobody"), group("nogroup")));
+        assertFalse(p.mayControl(user("nobody"), group("daemon")));
+    }
+
+    @Test
+    void supplementary_membership_comes_from_the_group_database() throws IOException {
+        AccessPolicy p = new AccessPolicy("daemon", LOOKUP, groups(Map.of("daemon", Set.of("nobody"))));
+        assertTrue(p.mayControl(user("nobody"), group("nogroup")));
+        assertEquals(List.of("daemon:nobody"), asked);
+        AccessPolicy other = new AccessPolicy("daemon", LOOKUP, groups(Map.of("daemon", Set.of("bin"))));
+        assertFalse(other.mayControl(user("nobody"), group("nogroup")));
+    }
+
+    @Test
+    void a_control_group_that_does_not_exist_has_no_members() throws IOException {
+        AccessPolicy p = new AccessPolicy("no-such-group-here", LOOKUP, groups(Map.of()));
+        assertFalse(p.mayControl(user("nobody"), group("nogroup")));
+        assertTrue(p.mayControl(user("root"), group("root")));
+    }
+
+    @Test
+    void refusals_name_the_uid_and_what_it_may_not_do() {
+        AccessPolicy p = new AccessPolicy(null, LOOKUP, groups(Map.of()));
+        Peer alice = new Peer(1000, "alice", "alice", 4242L, false);
+        assertNull(p.refusal(alice, Operation.STATUS));
+        assertNull(p.refusal(alice, Operation.CHECK));
+        assertNull(p.refusal(alice, Operation.HISTORY));
         for (Operation o : new Operation[] {Operation.STOP, Operation.START, Operation.RESTART}) {
-            String why = p.refusal(ALICE, o);
+            String why = p.refusal(alice, o);
             assertNotNull(why, o.wire());
             assertTrue(why.contains("uid 1000") && why.contains(o.wire()), why);
             assertTrue(why.contains("WARDEN_CONTROL_GROUP"), why);
+            assertNull(p.refusal(new Peer(0, "root", "root", null, true), o));
         }
+        String why = new AccessPolicy("gwadmin", LOOKUP, groups(Map.of())).refusal(alice, Operation.STOP);
+        assertTrue(why.contains("'gwadmin'"), why);
     }
 
     @Test
-    void primary_group_match_is_allowed() {
-        AccessPolicy p = new AccessPolicy("gwadmin", dir.resolve("no-such-group-file"));
-        assertNull(p.refusal(new Peer(1001, "bob", "gwadmin", null), Operation.STOP));
-        String why = p.refusal(ALICE, Operation.STOP);
-        assertNotNull(why);
-        assertTrue(why.contains("'gwadmin'") && why.contains("uid 1000") && why.contains("stop"), why);
-    }
-
-    @Test
-    void membership_listed_in_the_group_file_is_allowed() throws IOException {
-        Path group = dir.resolve("group");
-        Files.writeString(group, String.join("\n",
-                "root:x:0:",
-                "users:x:100:alice,carol",
-                "gwadmin:x:2000:dave, alice ,erin",
-                "gwadminx:x:2001:frank",
-                "broken-line",
-                ""));
-        AccessPolicy p = new AccessPolicy("gwadmin", group);
-        assertNull(p.refusal(ALICE, Operation.RESTART));
-        assertNull(p.refusal(new Peer(1003, "erin", "erin", null), Operation.START));
-        assertNotNull(p.refusal(new Peer(1002, "carol", "carol", null), Operation.STOP), "member of another group");
-        assertNotNull(p.refusal(new Peer(1004, "frank", "frank", null), Operation.STOP), "group name prefix only");
-        assertNotNull(p.refusal(new Peer(1005, "ali", "ali", null), Operation.STOP), "user name prefix only");
+    void peer_identity_looks_up_the_uid_number_only_for_a_change_of_intent() throws IOException {
+        AccessPolicy p = new AccessPolicy(null, LOOKUP, groups(Map.of()));
+        List<String> uidLookups = new ArrayList<>();
+        PeerIdentity id = new PeerIdentity(p, name -> {
+            uidLookups.add(name);
+            return 65534;
+        }, java.nio.file.Path.of("/proc"));
+        Peer root = id.identify(user("root"), group("root"));
+        assertEquals(0, root.uid());
+        assertTrue(root.mayControl());
+        Peer nobody = id.identify(user("nobody"), group("nogroup"));
+        assertFalse(nobody.mayControl());
+        assertTrue(uidLookups.isEmpty(), "reading needs no uid number: no user database lookup per connection");
+        assertEquals(user("nobody"), nobody.account());
+        assertEquals(65534, id.forControl(nobody, null).uid());
+        assertEquals(List.of("nobody"), uidLookups);
+        // a uid without a user database entry: the JDK names it by number
+        Peer unnamed = id.identify(user("4321"), group("nogroup"));
+        assertEquals(4321, unnamed.uid());
+        assertFalse(unnamed.mayControl());
     }
 }

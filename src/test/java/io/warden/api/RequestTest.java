@@ -26,7 +26,7 @@ class RequestTest {
         assertEquals(Operation.STATUS, r.op());
         assertNull(r.reason());
         assertNull(r.claimedPid());
-        assertEquals(50, r.limit(50));
+        assertEquals(Protocol.DEFAULT_HISTORY, r.historyLimit());
     }
 
     @Test
@@ -42,9 +42,8 @@ class RequestTest {
         Request r = Request.parse("{\"v\":1,\"op\":\"stop\",\"reason\":\"maintenance\",\"pid\":4242}");
         assertEquals("maintenance", r.reason());
         assertEquals(4242L, r.claimedPid());
-        assertEquals(7, Request.parse("{\"op\":\"history\",\"n\":7}").limit(50));
-        assertEquals(0, Request.parse("{\"op\":\"history\",\"n\":0}").limit(50));
-        assertEquals(Integer.MAX_VALUE, Request.parse("{\"op\":\"history\",\"n\":99999999999}").limit(50));
+        assertEquals(7, Request.parse("{\"op\":\"history\",\"n\":7}").historyLimit());
+        assertEquals(0, Request.parse("{\"op\":\"history\",\"n\":0}").historyLimit());
         assertEquals("x".repeat(Protocol.MAX_REASON),
                 Request.parse("{\"op\":\"stop\",\"reason\":\"" + "x".repeat(Protocol.MAX_REASON) + "\"}").reason());
     }
@@ -108,6 +107,42 @@ class RequestTest {
         refused("", ErrorCode.BAD_REQUEST);
         refused("[\"status\"]", ErrorCode.BAD_REQUEST);
         refused("{\"op\":\"status\"} {}", ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void history_n_is_capped_and_has_a_default() throws ProtocolException {
+        assertEquals(50, Protocol.DEFAULT_HISTORY);
+        assertEquals(Protocol.DEFAULT_HISTORY, Request.parse("{\"op\":\"history\"}").historyLimit());
+        assertEquals(Protocol.MAX_HISTORY, Request.parse("{\"op\":\"history\",\"n\":99999999999}").historyLimit());
+        assertEquals(Protocol.MAX_HISTORY, Request.parse("{\"op\":\"history\",\"n\":1001}").historyLimit());
+        assertEquals(1000, Request.parse("{\"op\":\"history\",\"n\":1000}").historyLimit());
+    }
+
+    @Test
+    void duplicate_members_are_refused_not_last_one_wins() {
+        ProtocolException e = refused("{\"op\":\"status\",\"op\":\"stop\"}", ErrorCode.BAD_REQUEST);
+        assertTrue(e.getMessage().contains("duplicate") && e.getMessage().contains("\"op\""), e.getMessage());
+        refused("{\"op\":\"stop\",\"reason\":\"a\",\"reason\":\"b\"}", ErrorCode.BAD_REQUEST);
+        refused("{\"v\":1,\"op\":\"status\",\"v\":1}", ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void version_one_point_zero_is_version_one() throws ProtocolException {
+        assertEquals(Operation.STATUS, Request.parse("{\"v\":1.0,\"op\":\"status\"}").op());
+        assertEquals(Operation.STATUS, Request.parse("{\"v\":1e0,\"op\":\"status\"}").op());
+        refused("{\"v\":1.5,\"op\":\"status\"}", ErrorCode.UNSUPPORTED_VERSION);
+        refused("{\"v\":1.0000001,\"op\":\"status\"}", ErrorCode.UNSUPPORTED_VERSION);
+    }
+
+    @Test
+    void reason_with_control_characters_is_refused() throws ProtocolException {
+        for (String bad : new String[] {"\\u001b[2J", "bell\\u0007", "line\\nforged", "cr\\r", "nul\\u0000",
+            "del\\u007f", "c1\\u009b31m", "tab\\t"}) {
+            ProtocolException e = refused("{\"op\":\"stop\",\"reason\":\"" + bad + "\"}", ErrorCode.BAD_REQUEST);
+            assertTrue(e.getMessage().contains("printable") && e.getMessage().contains("control"), e.getMessage());
+        }
+        assertEquals("caf\u00e9 \u2014 ok \ud83d\ude00",
+                Request.parse("{\"op\":\"stop\",\"reason\":\"caf\u00e9 \u2014 ok \ud83d\ude00\"}").reason());
     }
 
     @Provide

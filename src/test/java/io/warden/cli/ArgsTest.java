@@ -96,4 +96,28 @@ class ArgsTest {
             assertThrows(UsageException.class, () -> a.count("-n", 50), bad);
         }
     }
+
+    @Test
+    void a_reason_must_be_printable_at_every_boundary_of_the_rule() throws UsageException {
+        for (char c : new char[] {0x00, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f}) {
+            Args a = parse("--reason", "ab" + c);
+            UsageException e = assertThrows(UsageException.class, () -> a.printable("--reason"),
+                    String.format("U+%04X", (int) c));
+            assertTrue(e.getMessage().contains(String.format("U+%04X", (int) c)) && e.getMessage().contains("character 3"),
+                    e.getMessage());
+            assertFalse(e.showUsage(), "a bad value is one line, not the usage");
+        }
+        for (String ok : new String[] {" ", "~", "\u00a0", "caf\u00e9", "\u65e5\u672c", "\ud83d\ude00", ""}) {
+            assertEquals(ok, parse("--reason", ok).printable("--reason"));
+        }
+        assertNull(parse().printable("--reason"));
+    }
+
+    @Test
+    void help_in_an_option_place_asks_for_usage_and_as_a_value_is_a_value() throws UsageException {
+        assertTrue(parse("--help").help());
+        assertTrue(parse("--timeout", "5", "-h").help());
+        assertFalse(parse("--reason", "-h").help());
+        assertEquals("--help", parse("--reason", "--help").get("--reason"));
+    }
 }

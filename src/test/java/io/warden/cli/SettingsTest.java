@@ -48,9 +48,65 @@ class SettingsTest {
 
     @Test
     void empty_env_means_default() {
-        Settings s = Settings.resolve(Map.of("WARDEN_SERVICE", "", "WARDEN_DEFAULT_INTENT", ""), Map.of());
+        Settings s = Settings.resolve(Map.of("WARDEN_DEFAULT_INTENT", ""), Map.of());
         assertEquals("gateway", s.service());
         assertEquals(IntentState.UP, s.defaultIntent());
+    }
+
+    @Test
+    void an_empty_service_name_is_an_error_not_the_default() {
+        Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                () -> Settings.resolve(Map.of("WARDEN_SERVICE", ""), Map.of()));
+        assertTrue(e.getMessage().contains("WARDEN_SERVICE is empty"), e.getMessage());
+        assertThrows(Settings.ConfigException.class, () -> Settings.resolve(Map.of(), flags(Setting.SERVICE, "")));
+    }
+
+    @Test
+    void names_of_wardens_own_files_are_refused() {
+        for (String name : new String[] {"run", "journal", "journal.1", "lock"}) {
+            Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                    () -> Settings.resolve(Map.of("WARDEN_SERVICE", name), Map.of()), name);
+            assertTrue(e.getMessage().contains("reserved") && e.getMessage().contains(name), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), "one line");
+        }
+        assertEquals("runner", Settings.resolve(Map.of("WARDEN_SERVICE", "runner"), Map.of()).service());
+        assertEquals("lock.d", Settings.resolve(Map.of("WARDEN_SERVICE", "lock.d"), Map.of()).service());
+    }
+
+    @Test
+    void the_design_name_rule_holds() {
+        for (String ok : new String[] {"gateway", "g", "0day", "a.b_c-d", "gateway@alice", "gateway@"}) {
+            assertEquals(ok, Settings.resolve(Map.of("WARDEN_SERVICE", ok), Map.of()).service());
+        }
+        for (String bad : new String[] {".hidden", "-x", "_x", "Gateway", "a/b", "a@b@c", "a b", "a\nb", "é"}) {
+            assertThrows(Settings.ConfigException.class, () -> Settings.resolve(Map.of("WARDEN_SERVICE", bad), Map.of()),
+                    bad);
+        }
+    }
+
+    @Test
+    void a_name_too_long_for_the_file_system_is_a_usage_error() {
+        String longest = "g".repeat(io.warden.config.ServiceName.MAX_LENGTH);
+        assertEquals(longest, Settings.resolve(Map.of("WARDEN_SERVICE", longest), Map.of()).service());
+        Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                () -> Settings.resolve(Map.of("WARDEN_SERVICE", longest + "g"), Map.of()));
+        assertTrue(e.getMessage().contains("at most"), e.getMessage());
+        // the longest name still leaves room for warden's longest derived file name
+        assertTrue((longest + ".json.corrupt-2030-01-01T00-00-00.123456789Z-99").length() <= 255);
+    }
+
+    @Test
+    void signal_window_refuses_nan_infinity_negative_and_exotic_numbers() {
+        for (String bad : new String[] {"NaN", "nan", "Infinity", "-Infinity", "inf", "-1", "-0.5", "1e3", "0x10",
+                "3601", " 5", "5s", ""}) {
+            if (bad.isEmpty()) continue; // empty means the default, like every setting but the name
+            Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                    () -> Settings.resolve(Map.of("WARDEN_SIGNAL_WINDOW", bad), Map.of()), bad);
+            assertTrue(e.getMessage().contains("WARDEN_SIGNAL_WINDOW"), e.getMessage());
+        }
+        assertEquals(500, Settings.resolve(Map.of("WARDEN_SIGNAL_WINDOW", "0.5"), Map.of()).signalWindowMillis());
+        assertEquals(0, Settings.resolve(Map.of("WARDEN_SIGNAL_WINDOW", "0"), Map.of()).signalWindowMillis());
+        assertEquals(3_600_000, Settings.resolve(Map.of("WARDEN_SIGNAL_WINDOW", "3600"), Map.of()).signalWindowMillis());
     }
 
     @Test

@@ -12,6 +12,7 @@ import static io.warden.daemon.Statuses.status;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class PendingEndTest {
     private static final Instant AT = Instant.parse("2026-03-01T10:15:30Z");
 
     private static PendingEnd end(SupervisorStatus s) {
-        return new PendingEnd(s, 7325, AT, 0);
+        return new PendingEnd(s, 7325, AT, 0, 0);
     }
 
     @Test
@@ -83,13 +84,39 @@ class PendingEndTest {
 
     @Test
     void as_signal_carries_the_signal_and_the_time_of_the_gateway_end() {
-        LastShutdown l = end(killed(15, false)).asSignal("SIGTERM", AT.plusMillis(1200));
+        LastShutdown l = end(killed(15, false)).asSignal("SIGTERM", 1_200_000_000L);
         assertEquals(ShutdownCause.SIGNAL, l.cause());
         assertEquals("SIGTERM", l.signal());
         assertEquals(AT, l.at());
         assertNull(l.exitCode());
         assertTrue(l.detail().contains("1200 ms"), l.detail());
 
-        assertEquals("SIGINT", end(exited(0, true)).asSignal("SIGINT", AT).signal());
+        assertEquals("SIGINT", end(exited(0, true)).asSignal("SIGINT", 0).signal());
+    }
+
+    @Test
+    void the_signal_window_is_due_after_its_length_on_the_monotonic_clock_only() {
+        FakeTime time = new FakeTime();
+        PendingEnd p = PendingEnd.open(time, exited(1, true), 7325, 5_000_000_000L);
+        assertEquals(time.now(), p.at());
+        time.stepWall(java.time.Duration.ofHours(2)); // an NTP step forward must not end the window
+        assertFalse(p.due(time.nanos()));
+        time.advance(java.time.Duration.ofMillis(4999));
+        assertFalse(p.due(time.nanos()));
+        assertEquals(1_000_000L, p.remainingNanos(time.nanos()));
+        time.advance(java.time.Duration.ofMillis(1));
+        assertTrue(p.due(time.nanos()));
+        assertEquals(0, p.remainingNanos(time.nanos()));
+    }
+
+    @Test
+    void a_wall_clock_step_back_neither_freezes_the_window_nor_skews_the_signal_delay() {
+        FakeTime time = new FakeTime();
+        PendingEnd p = PendingEnd.open(time, killed(15, false), 7325, 5_000_000_000L);
+        time.stepWall(java.time.Duration.ofHours(-1));
+        time.advance(java.time.Duration.ofMillis(300));
+        assertTrue(p.asSignal("SIGTERM", time.nanos()).detail().contains("300 ms"));
+        time.advance(java.time.Duration.ofSeconds(5));
+        assertTrue(p.due(time.nanos()));
     }
 }

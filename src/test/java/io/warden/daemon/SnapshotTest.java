@@ -122,4 +122,14 @@ class SnapshotTest {
         assertEquals(Boolean.TRUE, snap(IntentState.UP, DOWN).toJson().get("drift"));
         assertEquals(Boolean.FALSE, snap(IntentState.UP, STARTING).toJson().get("drift"), "converging, no drift");
     }
+
+    @Test
+    void a_service_that_never_ran_has_no_last_exit() {
+        // s6-supervise started with ./down: pid 0, wait status 0, "down and ready"; no run ever ended
+        SupervisorStatus neverRan = Statuses.status(0, 0, false, false);
+        Snapshot snap = new Snapshot(snap(IntentState.DOWN, null).state(), null, neverRan, SupervisorKind.S6, 99, T0,
+                List.of(), false, false, null, false);
+        assertNull(snap.toJson().get("lastExit"));
+        assertFalse(snap.toJson().containsKey("lastExit"));
+    }
 }

@@ -2,10 +2,12 @@ package io.warden.it;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static io.warden.it.S6Sandbox.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Peer credentials: any local user reads, only root or the control group changes intent. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AccessIT {
     @TempDir
     Path tmp;

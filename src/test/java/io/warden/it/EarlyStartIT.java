@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The image's early start (run by warden's service before the JVM): the gateway starts at once when the recorded
  * intent is plainly up, and warden adopts it untouched; anything else is left to warden.
  */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class EarlyStartIT {
     static final Path SCRIPT = Path.of("s6-rootfs/usr/local/lib/warden/early-start").toAbsolutePath();
 
@@ -79,8 +80,9 @@ class EarlyStartIT {
         assertEquals(0, es.exit(), es.toString());
         assertFalse(Files.exists(box.serviceDir()), "no service directory for an intent that is down");
         box.startWarden();
-        Thread.sleep(1000);
-        Map<String, Object> s = box.status();
+        // s6 has read the ./down warden installed: a wrong start would show as starting or up from here on
+        Map<String, Object> s = box.awaitStatus("s6 settled", java.time.Duration.ofSeconds(15),
+                st -> !"unknown".equals(st.get("observed")));
         assertEquals("down", s.get("observed"));
         assertFalse(box.cli("history", "--json", "-n", "3").out().contains("gateway-up"));
     }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The socket protocol against the real daemon, spoken by a raw client: bad input never sticks or kills it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ProtocolIT {
     S6Sandbox box;
     Path socket;
@@ -144,16 +148,19 @@ class ProtocolIT {
     void clientThatSendsWithoutReadingIsCutOffNotBuffered() throws Exception {
         try (RawClient c = new RawClient(socket)) {
             c.send("{\"op\":\"status\"}\n".repeat(4000)); // answers far beyond any socket buffer
-            Thread.sleep(6500); // past the idle time, reading nothing
+            // reading nothing until the daemon has given up on this client (its idle time is 5 s)
+            assertTrue(c.awaitClosedByDaemon(Duration.ofSeconds(20)), "the daemon kept a client that does not read");
             int answers = 0;
-            boolean ended = false;
+            boolean ended;
             try {
-                while (c.readLine() != null) answers++;
+                while (c.readLine(Duration.ofSeconds(10)) != null) answers++;
                 ended = true;
+            } catch (RawClient.NoAnswerInTime hung) {
+                ended = false; // open and silent: the daemon neither answers nor closes
             } catch (java.io.IOException reset) {
                 ended = true; // closed with requests still unread on the daemon's side: a reset, also an end
             }
-            assertTrue(ended);
+            assertTrue(ended, "the connection ended");
             assertTrue(answers < 4000, "the daemon stopped answering a client that did not read: " + answers);
         }
         assertEquals(true, statusOnNewConnection().get("ok"));
@@ -184,6 +191,72 @@ class ProtocolIT {
             @SuppressWarnings("unchecked")
             List<Object> records = (List<Object>) S6Sandbox.object(a, "result").get("records");
             assertTrue(records.size() <= 2 && !records.isEmpty(), String.valueOf(records));
+        }
+    }
+
+    @Test
+    void aLineOfOnlyNulBytesGetsAPromptBadRequest() throws Exception {
+        try (RawClient c = new RawClient(socket)) {
+            c.send(new byte[] {0, 0, 0, 0, 0, 0, '\n'});
+            // well within the 5 s idle time, which would otherwise answer "timeout"
+            Map<String, Object> a = RawClient.parseAnswer(c.readLine(Duration.ofSeconds(2)));
+            assertEquals("bad-request", RawClient.errorCode(a), a.toString());
+            assertEquals(true, c.send("{\"op\":\"check\"}\n").answer().get("ok"), "still usable");
+        }
+    }
+
+    @Test
+    void duplicateMembersAreRefusedSoAStatusNeverBecomesAStop() throws Exception {
+        try (RawClient c = new RawClient(socket)) {
+            Map<String, Object> a = c.send("{\"op\":\"status\",\"op\":\"stop\"}\n").answer();
+            assertEquals("bad-request", RawClient.errorCode(a), a.toString());
+            assertTrue(String.valueOf(S6Sandbox.object(a, "error").get("message")).contains("duplicate"), a.toString());
+        }
+        Map<String, Object> s = RawClient.status(socket);
+        assertEquals("up", s.get("desired"), "nothing was stopped");
+    }
+
+    @Test
+    void versionOnePointZeroIsVersionOne() throws Exception {
+        try (RawClient c = new RawClient(socket)) {
+            assertEquals(true, c.send("{\"v\":1.0,\"op\":\"check\"}\n").answer().get("ok"));
+            assertEquals("unsupported-version",
+                    RawClient.errorCode(c.send("{\"v\":1.5,\"op\":\"check\"}\n").answer()));
+        }
+    }
+
+    @Test
+    void aReasonWithControlCharactersIsRefusedAndChangesNothing() throws Exception {
+        Map<String, Object> before = S6Sandbox.object(RawClient.status(socket), "intent");
+        for (String reason : new String[] {"\\u001b[2J\\u001b[Hfake", "two\\nlines", "bell\\u0007", "nul\\u0000"}) {
+            try (RawClient c = new RawClient(socket)) {
+                Map<String, Object> a = c.send("{\"op\":\"stop\",\"reason\":\"" + reason + "\"}\n").answer();
+                assertEquals("bad-request", RawClient.errorCode(a), a.toString());
+                assertTrue(String.valueOf(S6Sandbox.object(a, "error").get("message")).contains("control"), a.toString());
+            }
+        }
+        Map<String, Object> s = RawClient.status(socket);
+        assertEquals("up", s.get("desired"));
+        assertEquals(before, S6Sandbox.object(s, "intent"), "the intent was not touched");
+    }
+
+    @Test
+    void historyIsNewestLastAndCappedAtItsMaximum() throws Exception {
+        try (RawClient c = new RawClient(socket)) {
+            Map<String, Object> all = c.send("{\"op\":\"history\",\"n\":999999999}\n").answer();
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> records = (List<Map<String, Object>>) S6Sandbox.object(all, "result").get("records");
+            assertTrue(!records.isEmpty() && records.size() <= io.warden.api.Protocol.MAX_HISTORY, "" + records.size());
+            for (int i = 1; i < records.size(); i++) {
+                String prev = (String) records.get(i - 1).get("at");
+                String next = (String) records.get(i).get("at");
+                assertTrue(prev.compareTo(next) <= 0, "oldest first: " + prev + " then " + next);
+            }
+            Map<String, Object> two = c.send("{\"op\":\"history\",\"n\":2}\n").answer();
+            @SuppressWarnings("unchecked")
+            List<Object> last = (List<Object>) S6Sandbox.object(two, "result").get("records");
+            assertEquals(records.subList(records.size() - Math.min(2, records.size()), records.size()), last,
+                    "n=2 is the newest two");
         }
     }
 }

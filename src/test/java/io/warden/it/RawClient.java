@@ -20,7 +20,12 @@ public final class RawClient implements AutoCloseable {
 
     public RawClient(Path socket) throws IOException {
         ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(socket));
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     public SocketChannel channel() {
@@ -41,8 +46,24 @@ public final class RawClient implements AutoCloseable {
         ch.shutdownOutput();
     }
 
-    /** The next answer line, or null when the daemon closed the connection first. */
+    /** How long a read waits by default: longer than anything the daemon may take, short of a hang. */
+    public static final Duration READ_DEADLINE = Duration.ofSeconds(30);
+
+    /** No answer (nor a close) within the deadline: the daemon hangs or holds the connection open. */
+    public static final class NoAnswerInTime extends IOException {
+        NoAnswerInTime(Duration d) {
+            super("no answer within " + d.toMillis() + " ms");
+        }
+    }
+
+    /** The next answer line, or null when the daemon closed the connection first; waits at most 30 s. */
     public String readLine() throws IOException {
+        return readLine(READ_DEADLINE);
+    }
+
+    /** The next answer line, or null when the daemon closed the connection first; {@link NoAnswerInTime} after {@code deadline}. */
+    public String readLine(Duration deadline) throws IOException {
+        long until = System.nanoTime() + deadline.toNanos();
         int scanned = 0;
         while (true) {
             for (int i = scanned; i < in.position(); i++) {
@@ -61,7 +82,52 @@ public final class RawClient implements AutoCloseable {
                 bigger.put(in);
                 in = bigger;
             }
-            if (ch.read(in) < 0) return null;
+            if (readSome(until, deadline) < 0) return null;
+        }
+    }
+
+    private int readSome(long until, Duration deadline) throws IOException {
+        ch.configureBlocking(false);
+        try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+            ch.register(sel, java.nio.channels.SelectionKey.OP_READ);
+            while (true) {
+                int n = ch.read(in);
+                if (n != 0) return n;
+                long left = (until - System.nanoTime()) / 1_000_000;
+                if (left <= 0) throw new NoAnswerInTime(deadline);
+                sel.select(left);
+            }
+        } finally {
+            deregisterAndBlock();
+        }
+    }
+
+    private void deregisterAndBlock() throws IOException {
+        // the selector is closed: its key is gone once the channel notices, then it may block again
+        for (int i = 0; i < 100 && ch.isRegistered(); i++) Thread.onSpinWait();
+        if (!ch.isRegistered() && ch.isOpen()) ch.configureBlocking(true);
+    }
+
+    /**
+     * Waits until the daemon has closed its side without reading anything: a write (an empty line, which the
+     * daemon passes over) fails once the connection is gone. Writes never block here, so a full buffer only
+     * means "not yet". False when the connection is still open after {@code deadline}.
+     */
+    public boolean awaitClosedByDaemon(Duration deadline) throws IOException, InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        ch.configureBlocking(false);
+        try {
+            while (System.nanoTime() < until) {
+                try {
+                    ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                } catch (IOException gone) {
+                    return true;
+                }
+                Thread.sleep(100);
+            }
+            return false;
+        } finally {
+            if (ch.isOpen()) ch.configureBlocking(true);
         }
     }
 

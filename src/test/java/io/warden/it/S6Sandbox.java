@@ -244,8 +244,10 @@ public final class S6Sandbox implements AutoCloseable {
     /** SIGKILL to everything: the supervisor, every supervised process, warden (OOM kill, power loss). */
     public void killEverything() throws InterruptedException {
         List<ProcessHandle> all = new ArrayList<>();
-        if (svscan != null) svscan.descendants().forEach(all::add);
+        // s6-svscan first: alive, it would start a new s6-supervise for each one killed, and that one would
+        // outlive the test
         if (svscan != null) all.add(svscan.toHandle());
+        if (svscan != null) svscan.descendants().forEach(all::add);
         if (warden != null) all.add(warden.toHandle());
         for (ProcessHandle h : all) h.destroyForcibly();
         for (ProcessHandle h : all) h.onExit().join();

@@ -57,8 +57,15 @@ class JsonTest {
     }
 
     @Test
-    void later_duplicate_member_wins() throws JsonException {
-        assertEquals(2L, Json.parseObject("{\"a\":1,\"a\":2}").get("a"));
+    void duplicate_members_are_an_error_naming_the_member() throws JsonException {
+        JsonException e = org.junit.jupiter.api.Assertions.assertThrows(JsonException.class,
+                () -> Json.parseObject("{\"a\":1,\"a\":2}"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("duplicate member name \"a\""),
+                e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(JsonException.class,
+                () -> Json.parseObject("{\"x\":{\"b\":1,\"b\":1}}"));
+        // the same name in different objects is no duplicate
+        assertEquals(1L, Json.parseObject("{\"a\":{\"a\":1}}").get("a") instanceof java.util.Map ? 1L : 0L);
     }
 
     @ParameterizedTest

@@ -45,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=BadVolumeIT}
  * (as root: the read-only and full cases mount a tmpfs).
  */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
 class BadVolumeIT {
     private static final List<String> FIGURES = new ArrayList<>();
 
@@ -222,8 +223,9 @@ class BadVolumeIT {
         assertEquals(0, ro.exit(), ro.toString());
 
         box.boot();
-        Thread.sleep(1500); // long enough for a wrongly started gateway to show up
-        Map<String, Object> s = box.status();
+        // s6 has read ./down and settled: a wrong start would show as starting or up from here on
+        Map<String, Object> s = box.awaitStatus("s6 settled", Duration.ofSeconds(15),
+                st -> !"unknown".equals(st.get("observed")));
         assertEquals("down", s.get("desired"), "the recorded intent is honoured");
         assertEquals("down", s.get("observed"));
         assertEquals("maintenance", object(s, "intent").get("reason"));
@@ -232,7 +234,7 @@ class BadVolumeIT {
         S6Sandbox.Cli start = box.cli("start", "--timeout", "5");
         assertEquals(5, start.exit(), start.toString());
         assertTrue(start.err().contains("state-write-failed"), start.err());
-        Thread.sleep(1500);
+        // the refusal is answered after anything warden would have sent to s6: nothing to wait for
         Map<String, Object> after = box.status();
         assertEquals("down", after.get("desired"));
         assertEquals("down", after.get("observed"), "nothing acted on a refused start");
@@ -259,7 +261,7 @@ class BadVolumeIT {
         assertEquals(5, stop.exit(), stop.toString());
         assertTrue(stop.err().contains("state-write-failed") && stop.err().contains("nothing was changed"),
                 "a clear refusal: " + stop.err());
-        Thread.sleep(1500);
+        // the refusal is answered after anything warden would have sent to s6: nothing to wait for
         Map<String, Object> s = box.status();
         assertEquals("up", s.get("desired"), "intent not changed");
         assertEquals("up", s.get("observed"), "nothing acted on");
@@ -269,6 +271,38 @@ class BadVolumeIT {
         synchronized (FIGURES) {
             FIGURES.add("full volume: stop exit 5 (" + firstLine(stop.err()) + "), gateway kept running, "
                     + "intent unchanged");
+        }
+    }
+
+    @Test
+    void problemsOfAFullVolumeLeaveDegradedOnceTheVolumeHasRoomAndAStopIsDurable() throws Exception {
+        box = new S6Sandbox(tmp);
+        box.env("WARDEN_SIGNAL_WINDOW", "0.2");
+        Path dir = mountTmpfs(box.stateDir(), "64k");
+        Files.writeString(dir.resolve("gateway.json"), validState(IntentState.UP, "deploy"));
+        box.boot();
+        long pid = box.awaitGatewayUp();
+        S6Sandbox.Cli dd = S6Sandbox.run("dd", "if=/dev/zero", "of=" + dir.resolve("filler"), "bs=4k");
+        assertTrue(dd.err().contains("No space left"), "dd filled the volume: " + dd);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // a crash whose cause cannot be written
+        Map<String, Object> full = box.awaitStatus("the cause kept in memory", Duration.ofSeconds(20),
+                st -> st.get("degraded").toString().contains("kept in memory only"));
+        assertEquals("crash", object(full, "lastShutdown").get("cause"));
+
+        Files.delete(dir.resolve("filler"));
+        S6Sandbox.Cli stop = box.cli("stop", "--timeout", "10");
+        assertEquals(0, stop.exit(), stop.toString());
+        Map<String, Object> s;
+        try {
+            s = box.awaitStatus("degraded empty again", Duration.ofSeconds(10),
+                    st -> ((List<?>) st.get("degraded")).isEmpty());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last status " + box.status() + "\n" + box.log(), e);
+        }
+        assertEquals("down", s.get("desired"));
+        assertTrue(Files.readString(dir.resolve("gateway.json")).contains("\"down\""), "the stop is on the volume");
+        synchronized (FIGURES) {
+            FIGURES.add("full volume recovered: 'kept in memory only' gone from degraded after a durable stop");
         }
     }
 

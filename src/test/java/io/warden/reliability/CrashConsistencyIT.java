@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=CrashConsistencyIT} (-Dwarden.crash.kills=N, -Dwarden.crash.seed=S).
  */
+@org.junit.jupiter.api.Timeout(value = 900, unit = java.util.concurrent.TimeUnit.SECONDS)
 class CrashConsistencyIT {
     private static final int KILLERS = Integer.getInteger("warden.crash.killers", 3);
     private static final int KILLS = Integer.getInteger("warden.crash.kills", 500);

@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SignalsIT}
  */
+@org.junit.jupiter.api.Timeout(value = 600, unit = java.util.concurrent.TimeUnit.SECONDS)
 class SignalsIT {
     @TempDir
     Path tmp;
@@ -241,7 +242,9 @@ class SignalsIT {
                 if (raw != null) {
                     assertTrue(answer.equals("shutting-down") || answer.equals("closed"), answer);
                 } else {
-                    assertTrue(cli.exitValue() == 4 || cli.exitValue() == 5, "refused or unreachable: " + answer);
+                    // 9: the connection closed after the request was sent, so the command line cannot know
+                    assertTrue(cli.exitValue() == 4 || cli.exitValue() == 5 || cli.exitValue() == 9,
+                            "refused, unreachable or unknown: " + answer);
                 }
             }
             outcomes.add((viaCli ? "cli+" + cliDelaysMillis[k - rawDelaysMicros.length] + "ms"

@@ -8,6 +8,7 @@ import io.warden.api.Request;
 import io.warden.it.S6Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.warden.it.S6Sandbox.object;
@@ -42,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SocketAttackIT}
  * (-Dwarden.fuzz.requests=N, -Dwarden.fuzz.seed=S).
  */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class SocketAttackIT {
     private static final int REQUESTS = Integer.getInteger("warden.fuzz.requests", 100_000);
     private static final long SEED = Long.getLong("warden.fuzz.seed", System.nanoTime());
@@ -144,6 +147,162 @@ class SocketAttackIT {
         } finally {
             probing.set(false);
             side.shutdownNow();
+        }
+    }
+
+    // ---- hostile local users (round 2) ----------------------------------------------------------------------
+
+    private static final int TABLE_FLOOD = Integer.getInteger("warden.flood.connections", 2250);
+    private static final int HISTORY_FLOOD = Integer.getInteger("warden.flood.history", 100);
+
+    /** A hostile user: {@code flood.pl} run as {@code nobody}, until {@link Process#destroy}. */
+    private Process attacker(String mode, int connections) throws IOException, InterruptedException {
+        Path script = tmp.resolve("flood.pl");
+        if (!Files.exists(script)) {
+            try (java.io.InputStream in = getClass().getClassLoader().getResourceAsStream("it/flood.pl")) {
+                Files.copy(in, script);
+            }
+            Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", "sh", "-c",
+                "ulimit -n " + (connections + 64) + " && exec perl \"$0\" \"$1\" \"$2\" \"$3\"",
+                script.toString(), box.socket().toString(), Integer.toString(connections), mode)
+                .redirectErrorStream(true).start();
+        return p;
+    }
+
+    /** The attacker's "opened X refused Y" line, within 60 s. */
+    private static String attackerReady(Process p) throws Exception {
+        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        String l = line.get(60, TimeUnit.SECONDS);
+        assertTrue(l != null && l.startsWith("opened "), "the attacker started: " + l);
+        return l;
+    }
+
+    private static void stopAttacker(Process p) throws InterruptedException {
+        if (p == null) return;
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+
+    private static long timed(java.util.concurrent.Callable<S6Sandbox.Cli> c, S6Sandbox.Cli[] out) throws Exception {
+        long t0 = System.nanoTime();
+        out[0] = c.call();
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * One uid opens more connections than the table holds (2,250 of 2,048), each kept alive with a line every
+     * 3 s: root's {@code check} and {@code stop} must still be answered, during the attack.
+     */
+    @Test
+    void oneUidCannotFillTheConnectionTable() throws Exception {
+        box = new S6Sandbox(tmp).boot();
+        box.awaitGatewayUp();
+        long daemonPid = box.warden().pid();
+        String bootRss = peakRss(daemonPid);
+        Process flood = attacker("hold", TABLE_FLOOD);
+        try {
+            String opened = attackerReady(flood);
+            S6Sandbox.Cli[] r = new S6Sandbox.Cli[1];
+            long checkMs = timed(() -> box.cli("check"), r);
+            assertEquals(0, r[0].exit(), "root's check during the attack: " + r[0]);
+            long statusMs = timed(() -> box.cli("status"), r);
+            assertEquals(0, r[0].exit(), "root's status during the attack: " + r[0]);
+            S6Sandbox.Cli nobodyCheck = box.cliAs("nobody", "check");
+            String beforeStop = peakRss(daemonPid);
+            long stopMs = timed(() -> box.cli("stop", "--reason", "under attack"), r);
+            assertEquals(0, r[0].exit(), "root's stop during the attack: " + r[0]);
+            assertEquals("down", RawClient.status(box.socket()).get("desired"));
+            assertTrue(flood.isAlive(), "the attack was still running");
+            assertTrue(box.warden().isAlive(), "the daemon survived");
+            Figures.print("hostile user: connection table flood (round 2)",
+                    TABLE_FLOOD + " connections of uid nobody, a status line on each every 3 s",
+                    "attacker: " + opened + "; root's check answered in " + checkMs + " ms, status " + statusMs
+                            + " ms, stop " + stopMs + " ms, all exit 0 during the attack; nobody's own check: exit "
+                            + nobodyCheck.exit() + "; peak RSS (VmHWM) " + peakRss(daemonPid) + " (" + bootRss
+                            + " before the attack, " + beforeStop + " before root's stop)");
+        } finally {
+            stopAttacker(flood);
+        }
+    }
+
+    /**
+     * A grown journal (two files near their 256 KiB bound) and 100 connections of one user asking history with a
+     * huge n or none, never reading: with the image's heap (-Xmx32m, exit on OOM) the daemon must live, root's
+     * check and stop must answer, and SIGTERM must still reach a durable record promptly.
+     */
+    @Test
+    void historyFloodNeitherExhaustsMemoryNorDelaysTheSignalPath() throws Exception {
+        box = new S6Sandbox(tmp);
+        growJournal(box.stateDir(), 250 * 1024);
+        box.boot();
+        box.awaitGatewayUp();
+        long daemonPid = box.warden().pid();
+        String bootRss = peakRss(daemonPid);
+        long journalBytes = Files.size(box.stateDir().resolve("journal.jsonl"))
+                + Files.size(box.stateDir().resolve("journal.1.jsonl"));
+        Process flood = attacker("history", HISTORY_FLOOD);
+        try {
+            String opened = attackerReady(flood);
+            // let the flood run a while: each closed connection is opened again and asks again
+            Thread.sleep(8000);
+            assertTrue(box.warden().isAlive(), "the daemon survived the flood: " + box.log());
+            S6Sandbox.Cli[] r = new S6Sandbox.Cli[1];
+            long checkMs = timed(() -> box.cli("check"), r);
+            assertEquals(0, r[0].exit(), "root's check during the flood: " + r[0]);
+            String beforeStop = peakRss(daemonPid);
+            long histMs = timed(() -> box.cli("history", "-n", "5"), r);
+            S6Sandbox.Cli rootHistory = r[0];
+            long stopMs = timed(() -> box.cli("stop"), r);
+            assertEquals(0, r[0].exit(), "root's stop during the flood: " + r[0]);
+            String hwm = peakRss(daemonPid);
+
+            // SIGTERM -> the warden-stop record on the volume, while the flood goes on
+            Path journal = box.stateDir().resolve("journal.jsonl");
+            long t0 = System.nanoTime();
+            S6Sandbox.signal(daemonPid, "TERM");
+            S6Sandbox.await("the warden-stop record", Duration.ofSeconds(20), () -> {
+                try {
+                    return Files.readString(journal, StandardCharsets.ISO_8859_1).contains("\"event\":\"warden-stop\"");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            long durableMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(box.warden().waitFor(20, TimeUnit.SECONDS), "the daemon ended");
+            assertEquals(0, box.warden().exitValue(), "a clean stop, not an OutOfMemoryError: " + box.log());
+            Figures.print("hostile user: history flood (round 2)",
+                    HISTORY_FLOOD + " connections of uid nobody asking history (n huge or absent), never reading; "
+                            + "journal " + journalBytes / 1024 + " KiB in two files; -Xmx32m, exit on OOM",
+                    "attacker: " + opened + "; daemon alive, peak RSS (VmHWM) " + hwm + " (" + bootRss
+                            + " before the attack, " + beforeStop + " before root's stop); root's check "
+                            + checkMs + " ms, history -n 5 exit " + rootHistory.exit() + " in " + histMs
+                            + " ms, stop " + stopMs + " ms; SIGTERM to durable warden-stop record " + durableMs
+                            + " ms, exit 0");
+        } finally {
+            stopAttacker(flood);
+        }
+    }
+
+    /** Two journal files of about {@code bytes} each, of records like the daemon's own. */
+    private static void growJournal(Path state, int bytes) throws IOException {
+        for (String name : new String[] {"journal.1.jsonl", "journal.jsonl"}) {
+            StringBuilder sb = new StringBuilder();
+            int i = 0;
+            while (sb.length() < bytes) {
+                sb.append("{\"at\":\"2026-01-01T00:00:00.").append(String.format("%06d", i++ % 1000000))
+                        .append("Z\",\"event\":\"gateway-exit\",\"pid\":").append(1000 + i)
+                        .append(",\"exitCode\":1,\"signal\":null,\"detail\":\"grown for the flood test, padding")
+                        .append(" to a realistic record length of about two hundred bytes\"}\n");
+            }
+            Files.writeString(state.resolve(name), sb.toString());
         }
     }
 
@@ -260,7 +419,7 @@ class SocketAttackIT {
         }
 
         private void check(byte[] sentBytes, Map<String, Object> answer, String raw) {
-            String text = new String(sentBytes, StandardCharsets.UTF_8).trim();
+            String text = protocolTrim(new String(sentBytes, StandardCharsets.UTF_8));
             String expected;
             try {
                 Request.parse(text);
@@ -297,6 +456,15 @@ class SocketAttackIT {
                 errors++;
                 codes.merge("too-large", 1, Integer::sum);
             }
+        }
+
+        /** What the daemon strips around a request: spaces, tabs, CR; a NUL or a form feed is part of the line. */
+        private String protocolTrim(String s) {
+            int from = 0;
+            int to = s.length();
+            while (from < to && " \t\r".indexOf(s.charAt(from)) >= 0) from++;
+            while (to > from && " \t\r".indexOf(s.charAt(to - 1)) >= 0) to--;
+            return s.substring(from, to);
         }
 
         private String show(byte[] b) {

@@ -123,4 +123,79 @@ class JournalTest {
         assertEquals(m, j.read().records().get(0));
         assertTrue(Files.readString(dir.resolve(Journal.FILE), StandardCharsets.UTF_8).endsWith("\n"));
     }
+
+    @Test
+    void the_last_n_lines_come_from_both_files_in_order() throws IOException {
+        Journal j = new Journal(dir, 2000);
+        for (long i = 0; i < 60; i++) j.append(record(i));
+        List<Long> all = seqs(j.read());
+        assertTrue(Files.exists(dir.resolve(Journal.ROTATED)), "rotated at least once");
+        for (int n : new int[] {0, 1, 5, 13, all.size() - 1, all.size(), all.size() + 10, Integer.MAX_VALUE}) {
+            List<Long> want = all.subList(Math.max(0, all.size() - Math.min(n, all.size())), all.size());
+            assertEquals(want, seqs(j.read(n)), "last " + n);
+        }
+        long newest = all.get(all.size() - 1);
+        assertEquals(List.of(newest - 1, newest), seqs(j.read(2)), "newest last");
+    }
+
+    @Test
+    void a_torn_line_in_the_tail_counts_as_one_of_the_n_and_as_skipped() throws IOException {
+        Journal j = new Journal(dir, Journal.DEFAULT_MAX_BYTES);
+        for (long i = 0; i < 4; i++) j.append(record(i));
+        Files.writeString(dir.resolve(Journal.FILE), "{\"at\":\"2026", StandardOpenOption.APPEND);
+        Journal.Reading r = j.read(2);
+        assertEquals(List.of(3L), seqs(r));
+        assertEquals(1, r.skippedLines());
+    }
+
+    /** A reader must never wait for the lock that appends take: a history flood would delay decisions. */
+    @Test
+    void reading_does_not_wait_for_the_append_lock() throws Exception {
+        Journal j = new Journal(dir, Journal.DEFAULT_MAX_BYTES);
+        for (long i = 0; i < 3; i++) j.append(record(i));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread appender = new Thread(() -> {
+            synchronized (j) { // what an append in progress holds
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        appender.start();
+        try {
+            held.await();
+            java.util.concurrent.CompletableFuture<Journal.Reading> r =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return j.read(2);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            assertEquals(List.of(1L, 2L), seqs(r.get(5, java.util.concurrent.TimeUnit.SECONDS)),
+                    "read while an append holds the lock");
+        } finally {
+            release.countDown();
+            appender.join();
+        }
+    }
+
+    @Test
+    void a_reader_snapshot_left_open_does_not_stop_appends_or_rotation() throws IOException {
+        Journal j = new Journal(dir, 1500);
+        for (long i = 0; i < 5; i++) j.append(record(i));
+        try (Journal.Tail tail = j.tail(100)) {
+            assertTrue(tail.nextLine().contains("\"seq\":0"));
+            for (long i = 5; i < 40; i++) j.append(record(i)); // several rotations under the open snapshot
+            int rest = 0;
+            while (tail.nextLine() != null) rest++;
+            assertEquals(4, rest, "the snapshot is the journal as it was when it was taken");
+        }
+        List<Long> now = seqs(j.read());
+        assertEquals(39L, now.get(now.size() - 1));
+    }
 }

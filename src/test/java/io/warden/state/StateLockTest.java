@@ -6,8 +6,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,5 +37,48 @@ class StateLockTest {
         try (StateLock again = StateLock.acquire(dir)) {
             assertTrue(Files.exists(dir.resolve(StateLock.FILE)));
         }
+    }
+
+    @Test
+    void a_new_lock_file_is_readable_by_its_owner_only() throws IOException {
+        try (StateLock l = StateLock.acquire(dir)) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(StateLock.FILE))));
+        }
+    }
+
+    @Test
+    void a_legacy_world_readable_lock_file_is_replaced_by_a_fresh_0600_inode() throws IOException {
+        Path file = dir.resolve(StateLock.FILE);
+        Files.writeString(file, "1\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Object before = Files.getAttribute(file, "unix:ino");
+        try (StateLock l = StateLock.acquire(dir)) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertNotEquals(before, Files.getAttribute(file, "unix:ino"),
+                    "whoever holds the old inode open holds nothing warden uses");
+        }
+    }
+
+    @Test
+    void a_reader_of_a_legacy_lock_file_holding_a_shared_lock_does_not_block_the_start() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path file = dir.resolve(StateLock.FILE);
+        Files.writeString(file, "1\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Process nobody = LegacyLockReader.start(file);
+        try {
+            try (StateLock l = StateLock.acquire(dir)) {
+                assertTrue(nobody.isAlive(), "the reader still holds its lock on the old inode");
+            }
+        } finally {
+            nobody.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void a_holder_that_is_not_a_warden_daemon_is_never_named() {
+        LockHolders procs = LockHolders.system();
+        assertFalse(procs.isWardenDaemon(1), "pid 1 is no warden daemon");
+        assertTrue(procs.isWardenDaemon(ProcessHandle.current().pid()));
     }
 }
