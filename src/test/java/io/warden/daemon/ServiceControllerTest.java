@@ -1,0 +1,262 @@
+package io.warden.daemon;
+
+import io.warden.api.Operation;
+import io.warden.api.Peer;
+import io.warden.s6.ProcessTable;
+import io.warden.s6.Scandir;
+import io.warden.s6.SupervisorStatus;
+import io.warden.s6.TemplateCatalog;
+import io.warden.state.GatewayRun;
+import io.warden.state.IntentState;
+import io.warden.state.LastShutdown;
+import io.warden.state.RunRecord;
+import io.warden.state.ServiceState;
+import io.warden.state.ShutdownCause;
+import io.warden.state.StateStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rules at the edges, per service, on a fake clock: each service's controller is fed what s6 shows and
+ * warden's signal, and the test reads what it made durable on a real state directory and what it sent to s6
+ * through a real FIFO (opened read-write here, as a listening supervisor would hold it).
+ */
+class ServiceControllerTest {
+    private static final long WINDOW_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final Peer ROOT = new Peer(0, "root", "root", 4242L, true);
+
+    @TempDir
+    Path root;
+    FakeTime time;
+    StateStore store;
+    Ledger ledger;
+    ServiceContext ctx;
+    Map<String, GatewayRun> runs;
+    List<Runnable> handedBack;
+    /** The supervisors' ends of the control FIFOs, held open for the whole test as s6-supervise holds them. */
+    final Map<String, FileChannel> supervisors = new HashMap<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void closeFifos() throws IOException {
+        for (FileChannel ch : supervisors.values()) ch.close();
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        time = new FakeTime();
+        store = new StateStore(Files.createDirectories(root.resolve("state")), "gateway");
+        ledger = new Ledger(store, () -> { });
+        runs = new HashMap<>();
+        handedBack = new ArrayList<>();
+        ctx = new ServiceContext(store, ledger, new Scandir(Files.createDirectories(root.resolve("scan"))),
+                ProcessTable.system(), time, WINDOW_NANOS, 60_000, runs::put, handedBack::add);
+    }
+
+    /** A controller for {@code name} whose supervisor listens: what warden sends it is read back with {@link #sent}. */
+    private ServiceController controller(String name) throws Exception {
+        Path tpl = Files.createDirectories(root.resolve("templates/" + name));
+        Files.writeString(tpl.resolve("run"), "#!/bin/sh\nexec sleep 1000\n");
+        Path sup = Files.createDirectories(root.resolve("scan/" + name + "/supervise"));
+        Process mk = new ProcessBuilder("mkfifo", sup.resolve("control").toString()).start();
+        assertEquals(0, mk.waitFor());
+        // a FIFO opened read-write never blocks the open
+        supervisors.put(name, FileChannel.open(sup.resolve("control"), StandardOpenOption.READ, StandardOpenOption.WRITE));
+        ServiceController c = new ServiceController(name, new TemplateCatalog.Template(name, tpl), ctx);
+        c.load(IntentState.UP, time.now());
+        return c;
+    }
+
+    /** What warden wrote to the service's control FIFO since the last call (s6-svc letters). */
+    private String sent(String name) throws IOException {
+        FileChannel ch = supervisors.get(name);
+        // a marker byte after what warden wrote ends the read without blocking
+        ch.write(ByteBuffer.wrap(new byte[] {'#'}));
+        StringBuilder sb = new StringBuilder();
+        ByteBuffer b = ByteBuffer.allocate(1);
+        while (true) {
+            b.clear();
+            ch.read(b);
+            char c = (char) b.get(0);
+            if (c == '#') return sb.toString();
+            sb.append(c);
+        }
+    }
+
+    private LastShutdown durableLastShutdown(String name) {
+        ServiceState s = store.peekService(name).value();
+        return s == null ? null : s.lastShutdown();
+    }
+
+    private void pass(Duration d, ServiceController... cs) {
+        time.advance(d);
+        for (ServiceController c : cs) c.tick(time.nanos());
+    }
+
+    @Test
+    void an_end_nobody_asked_for_is_a_crash_once_the_signal_window_passes() throws Exception {
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        c.onStatus(Statuses.exited(3, true));
+        assertNull(durableLastShutdown("gateway"), "nothing decided inside the window");
+        assertTrue(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of()).lastShutdownPending());
+        pass(Duration.ofMillis(4999), c);
+        assertNull(durableLastShutdown("gateway"), "still inside the window");
+        pass(Duration.ofMillis(2), c);
+        LastShutdown ls = durableLastShutdown("gateway");
+        assertEquals(ShutdownCause.CRASH, ls.cause());
+        assertEquals(3, ls.exitCode());
+    }
+
+    @Test
+    void warden_s_signal_inside_the_window_makes_the_end_a_signal_end() throws Exception {
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        c.onStatus(Statuses.killed(15, true));
+        pass(Duration.ofSeconds(4), c);
+        LastShutdown ls = c.onSignal("SIGTERM", time.now());
+        assertEquals(ShutdownCause.SIGNAL, ls.cause());
+        assertEquals("SIGTERM", ls.signal());
+        assertEquals(ShutdownCause.SIGNAL, c.state().lastShutdown().cause(), "handed to the daemon to write");
+    }
+
+    @Test
+    void want_up_cleared_behind_warden_s_back_is_external() throws Exception {
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        c.onStatus(Statuses.killed(15, false));
+        pass(Duration.ofSeconds(6), c);
+        assertEquals(ShutdownCause.EXTERNAL, durableLastShutdown("gateway").cause());
+        assertEquals("", sent("gateway"), "drift is reported, not restored");
+    }
+
+    @Test
+    void a_signal_while_up_is_signal_and_while_stopped_by_the_user_leaves_the_cause() throws Exception {
+        ServiceController up = controller("gateway");
+        ServiceController stopped = controller("dashboard");
+        up.onStatus(Statuses.up(100));
+        stopped.onStatus(Statuses.up(200));
+        assertTrue((Boolean) stopped.control(Operation.STOP, ROOT, "maintenance", false).get("ok"));
+        assertEquals("d", sent("dashboard"));
+        assertEquals(ShutdownCause.USER, durableLastShutdown("dashboard").cause());
+        stopped.onStatus(Statuses.exited(0, false));
+        pass(Duration.ofSeconds(10), up, stopped);
+        assertEquals(ShutdownCause.USER, durableLastShutdown("dashboard").cause(), "an asked-for end is no crash");
+
+        assertEquals(ShutdownCause.SIGNAL, up.onSignal("SIGTERM", time.now()).cause());
+        assertNull(stopped.onSignal("SIGTERM", time.now()), "a service already down keeps its last shutdown");
+        assertEquals(IntentState.DOWN, stopped.desired());
+        assertEquals(IntentState.UP, up.desired(), "signals never change an intent");
+    }
+
+    @Test
+    void a_crash_loop_is_held_with_growing_holds_and_a_long_run_clears_the_count() throws Exception {
+        ServiceController c = controller("gateway");
+        long pid = 100;
+        c.onStatus(Statuses.up(pid));
+        for (int death = 1; death <= 2; death++) {
+            c.onStatus(Statuses.exited(1, true));
+            c.onStatus(Statuses.up(++pid));
+        }
+        assertEquals("", sent("gateway"), "two deaths are left to s6");
+        c.onStatus(Statuses.exited(1, true));
+        assertEquals("O", sent("gateway"), "the third death holds the restart (s6-svc -O)");
+        assertTrue(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of()).backoff());
+        pass(Duration.ofMillis(999), c);
+        assertEquals("", sent("gateway"));
+        pass(Duration.ofMillis(1), c);
+        assertEquals("u", sent("gateway"), "the hold ends after 1 s");
+        c.onStatus(Statuses.up(++pid));
+        c.onStatus(Statuses.exited(1, true));
+        assertEquals("O", sent("gateway"));
+        pass(Duration.ofMillis(1999), c);
+        assertEquals("", sent("gateway"), "the next hold is longer: 2 s");
+        pass(Duration.ofMillis(1), c);
+        assertEquals("u", sent("gateway"));
+
+        c.onStatus(Statuses.up(++pid));
+        pass(Duration.ofSeconds(31), c);
+        c.onStatus(Statuses.exited(1, true));
+        assertEquals("", sent("gateway"), "a run of 30 s cleared the count: this death is left to s6");
+    }
+
+    @Test
+    void a_fatal_configuration_exit_is_never_held() throws Exception {
+        ServiceController c = controller("gateway");
+        long pid = 100;
+        for (int i = 0; i < 5; i++) {
+            c.onStatus(Statuses.up(++pid));
+            c.onStatus(Statuses.exited(Observed.FATAL_CONFIG_EXIT, false));
+            pass(Duration.ofSeconds(6), c);
+        }
+        assertEquals("", sent("gateway"));
+        assertEquals(ShutdownCause.CRASH, durableLastShutdown("gateway").cause());
+        assertEquals(Observed.FATAL_CONFIG_EXIT, durableLastShutdown("gateway").exitCode());
+    }
+
+    @Test
+    void each_service_has_its_own_window_back_off_and_cause() throws Exception {
+        ServiceController a = controller("gateway");
+        ServiceController b = controller("worker@eu");
+        a.onStatus(Statuses.up(100));
+        b.onStatus(Statuses.up(200));
+        a.onStatus(Statuses.exited(2, true));
+        pass(Duration.ofSeconds(3), a, b);
+        b.onStatus(Statuses.exited(4, true));
+        pass(Duration.ofSeconds(3), a, b);
+        assertEquals(ShutdownCause.CRASH, durableLastShutdown("gateway").cause(), "a's window has passed");
+        assertNull(durableLastShutdown("worker@eu"), "b's window has not");
+        LastShutdown bs = b.onSignal("SIGTERM", time.now());
+        assertEquals(ShutdownCause.SIGNAL, bs.cause(), "b's signal came inside its own window");
+        assertNull(a.onSignal("SIGTERM", time.now()), "a was already down and decided");
+        assertEquals(2, durableLastShutdown("gateway").exitCode());
+    }
+
+    @Test
+    void an_unrecorded_end_of_warden_is_unclean_only_for_a_run_that_is_gone() throws Exception {
+        ServiceController gone = controller("gateway");
+        ServiceController alive = controller("dashboard");
+        RunRecord prev = new RunRecord(77, time.now().minusSeconds(60), null, null, null,
+                Map.of("gateway", new GatewayRun(100, "@a"), "dashboard", new GatewayRun(200, "@b")));
+        gone.onStatus(null);
+        alive.onStatus(new SupervisorStatus(Statuses.STAMP, "@b", Statuses.STAMP, 200, 0, 0, false, false, true, false));
+        gone.judgeUncleanEnd(prev, prev.seen("gateway", "gateway"), time.now());
+        alive.judgeUncleanEnd(prev, prev.seen("dashboard", "gateway"), time.now());
+        assertEquals(ShutdownCause.UNCLEAN, durableLastShutdown("gateway").cause());
+        assertNull(durableLastShutdown("dashboard"), "a run that survived warden's kill did not end");
+    }
+
+    @Test
+    void the_journal_names_the_service_of_each_record() throws Exception {
+        ServiceController c = controller("worker@eu");
+        c.onStatus(Statuses.up(100));
+        assertEquals(100, runs.get("worker@eu").pid(), "the run record names the instance's run");
+        c.onStatus(Statuses.exited(1, true));
+        assertEquals(100, runs.get("worker@eu").pid(), "kept until its cause is written");
+        pass(Duration.ofSeconds(6), c);
+        assertNull(runs.get("worker@eu"), "forgotten once the cause is durable");
+        String journal = Files.readString(root.resolve("state/journal.jsonl"), StandardCharsets.UTF_8);
+        assertFalse(journal.isEmpty());
+        for (String line : journal.split("\n")) {
+            assertTrue(line.contains("\"service\":\"worker@eu\""), line);
+        }
+    }
+}
