@@ -30,10 +30,10 @@ die() { echo "bench: error: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 
 if [ $quick = 1 ]; then
-  N_START=5 N_SIG=5 N_DEATH=5 N_CLI=10 CPU_S=5 N_DOCKER=2 LOAD_REQ=5
+  N_START=5 N_SIG=5 N_DEATH=5 N_CLI=10 CPU_S=5 N_DOCKER=2 LOAD_REQ=5 N_TICK=100 N_TICK_JVM=5
   JMH="-f 1 -wi 1 -i 2 -w 1s -r 1s"
 else
-  N_START=20 N_SIG=30 N_DEATH=30 N_CLI=40 CPU_S=60 N_DOCKER=10 LOAD_REQ=50
+  N_START=20 N_SIG=30 N_DEATH=30 N_CLI=40 CPU_S=60 N_DOCKER=10 LOAD_REQ=50 N_TICK=1000 N_TICK_JVM=20
   JMH="-f 2 -wi 3 -i 5 -w 2s -r 3s"
 fi
 LOAD_CLIENTS=1000
@@ -83,6 +83,7 @@ WARDEN_WRAPPER=$wrapper "$repo/docker/train-cds.sh" "$W/warden.jsa" >&2 || die "
 
 declare -A R
 record() { R[$1]=$2; }
+g() { echo "${R[$1]:-}"; }
 pb() { # ProcessBench MODE ARGS... -> RESULT lines into R
   local out
   out=$(java -cp "$CP" -Dbench.root="$W/sandbox-$1" -Dbench.warden="$wrapper" -Dbench.hellojar="$W/hello.jar" \
@@ -201,6 +202,35 @@ EOD
     R[rc_${v}_total]=$(printf '%s\n' "${totals[@]}" | sort -n | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}')
   done
   docker rm -f "$ctr" >/dev/null 2>&1 || true
+
+  # One HEALTHCHECK tick's CPU inside the image: the command run N times in one
+  # `docker exec` (the shell's `times`: its children's user+sys), plus what the
+  # daemon spent answering (its utime+stime from /proc over the same loop).
+  # Docker's own exec path (dockerd, containerd, runc) is the same for every
+  # command and not counted.
+  docker run -d --name "$ctr" --network none -v "$vol:/var/lib/warden" "$img" >/dev/null || die "docker run $img failed"
+  for i in $(seq 200); do docker exec "$ctr" warden-check >/dev/null 2>&1 && break; sleep 0.1; done
+  docker exec "$ctr" warden-check >/dev/null || die "warden-check never healthy in $img"
+  tick() { # N COMMAND... -> "client_ms daemon_ms" per run
+    docker exec "$ctr" sh -c '
+      n=$1; shift
+      p=$(s6-svstat -o pid /run/service/warden)
+      d0=$(cut -d" " -f14,15 /proc/$p/stat)
+      i=0; while [ $i -lt "$n" ]; do "$@" >/dev/null 2>&1; i=$((i + 1)); done
+      d1=$(cut -d" " -f14,15 /proc/$p/stat)
+      hz=$(getconf CLK_TCK)
+      times >/tmp/.bench-times; sed -n 2p /tmp/.bench-times | sed "s/m/ /g; s/s//g" | awk -v n="$n" -v a="$d0" -v b="$d1" -v hz="$hz" "{
+        split(a, x, \" \"); split(b, y, \" \")
+        printf \"%.3f %.3f\\n\", (\$1 * 60 + \$2 + \$3 * 60 + \$4) * 1000 / n, (y[1] + y[2] - x[1] - x[2]) * 1000 / hz / n }"
+    ' tick "$@" | tr -s ' '
+  }
+  say "HEALTHCHECK tick CPU in the image: warden-check / s6-svstat x $N_TICK, warden check x $N_TICK_JVM"
+  read -r R[tick_client] R[tick_daemon] < <(tick "$N_TICK" warden-check)
+  read -r R[tick_svstat] _ < <(tick "$N_TICK" s6-svstat /run/service/gateway)
+  read -r R[tick_jvm] R[tick_jvm_daemon] < <(tick "$N_TICK_JVM" warden check)
+  say "tick: warden-check $(g tick_client) ms + daemon $(g tick_daemon) ms; s6-svstat $(g tick_svstat) ms; warden check $(g tick_jvm) ms + daemon $(g tick_jvm_daemon) ms"
+  R[tick_total]=$(awk -v a="$(g tick_client)" -v b="$(g tick_daemon)" 'BEGIN{printf "%.2f", a + b}')
+  docker rm -f "$ctr" >/dev/null 2>&1 || true
   R[img_mb]=$(docker image inspect -f '{{.Size}}' "$img" | awk '{printf "%.1f", $1/1e6}')
   R[base_mb]=$(docker image inspect -f '{{.Size}}' debian:bookworm-slim | awk '{printf "%.1f", $1/1e6}')
   cleanup_docker
@@ -209,7 +239,6 @@ fi
 record load_end "$(loadavg)"
 
 # ---------------------------------------------------------------- table
-g() { echo "${R[$1]:-}"; }
 row() { # figure value unit baseline-name baseline-value target
   local ratio=""
   if [ -n "$5" ] && [ -n "$2" ]; then ratio=$(awk -v a="$2" -v b="$5" 'BEGIN{ if (b>0) printf "%.2f", a/b }'); fi
@@ -238,5 +267,7 @@ row "  gateway SIGKILL -> journal gateway-exit at (p99)" "$(g death_journal_ms_p
 if [ $docker_rows = 1 ]; then
   row "container run -> gateway up, warden image" "$(g rc_warden_start)" ms "same, gateway plain s6" "$(g rc_plain_start)" "ratio <= 1.25"
   row "container stop+run -> gateway up, warden image" "$(g rc_warden_total)" ms "same, gateway plain s6" "$(g rc_plain_total)" "-"
+  row "HEALTHCHECK tick CPU, warden-check + daemon" "$(g tick_total)" ms "s6-svstat, same path" "$(g tick_svstat)" "<= 5 ms"
+  row "  warden check (JVM) tick CPU, for comparison" "$(g tick_jvm)" ms "" "" "-"
   row "offline image size" "$(g img_mb)" MB "debian:bookworm-slim" "$(g base_mb)" "<= 130 MB"
 fi

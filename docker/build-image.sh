@@ -3,7 +3,7 @@
 # Builds warden's OFFLINE image (default tag warden:offline) in seconds, with
 # no network: assembles a staging context in docker/.build/context from the
 # caches of prepare-offline.sh (s6 .debs, jlinked JRE), target/warden.jar,
-# s6-rootfs/ and docker/offline-init/, then `docker build --network none`
+# s6-rootfs/, docker/offline-init/ and the health check client (gcc), then `docker build --network none`
 # with the legacy builder (WARDEN_BUILDKIT=1 to use BuildKit instead).
 # --label / --build-arg are passed to docker build (e.g. a second "upgraded"
 # image: build-image.sh warden:offline-v2 --label warden.test.generation=2).
@@ -52,6 +52,12 @@ cp -a "$repo/s6-rootfs" "$ctx/s6-rootfs"
 cp -a "$here/offline-init" "$ctx/offline-init"
 cp "$here/Dockerfile.offline" "$ctx/Dockerfile.offline"
 cp "$here/train-cds.sh" "$ctx/train-cds.sh"
+# The HEALTHCHECK's client, built here with the host's gcc (a Debian bookworm
+# machine, like the image: same glibc); the production Dockerfile builds it in
+# a stage of its own.
+command -v gcc >/dev/null 2>&1 || err "no gcc: docker/prepare-offline.sh installs it"
+gcc -O2 -Wall -Wextra -Werror -std=c11 -s -o "$ctx/warden-check" "$here/healthcheck/warden-check.c" \
+  || err "cannot compile docker/healthcheck/warden-check.c"
 
 sha=$(sha256sum "$jar" | cut -d' ' -f1)
 if [ "${WARDEN_BUILDKIT:-0}" = 1 ]; then

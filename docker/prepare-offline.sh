@@ -4,8 +4,8 @@
 # Central reachable) to build and run warden's OFFLINE image. Idempotent: a
 # second run only checks, and takes a few seconds.
 #
-#   1. apt: docker.io, debootstrap, openjdk-17-jdk-headless (jlink), s6 (for
-#      the host integration tests), if absent
+#   1. apt: docker.io, debootstrap, openjdk-17-jdk-headless (jlink), gcc (the
+#      health check client), s6 (for the host integration tests), if absent
 #   2. docker compose + buildx CLI plugins from Debian trixie, through a
 #      temporary APT configuration (the system's sources are never modified),
 #      into /usr/local/lib/docker/cli-plugins
@@ -69,6 +69,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/jlink ] || need+=(openjdk-17-jdk-headless)
 command -v xargs >/dev/null 2>&1 || need+=(findutils)
+# build-image.sh compiles the HEALTHCHECK's client (docker/healthcheck/warden-check.c)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 # the host integration tests run a real s6-svscan outside any container
 command -v s6-svscan >/dev/null 2>&1 || need+=(s6)
 if [ "${#need[@]}" -gt 0 ]; then

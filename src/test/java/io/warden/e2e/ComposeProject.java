@@ -22,24 +22,30 @@ final class ComposeProject {
 
     final String name;
     private final Path repo;
-    private final Path override;
+    private final List<Path> overrides;
 
     ComposeProject(String name, Path repo, Path override) {
+        this(name, repo, override == null ? List.of() : List.of(override));
+    }
+
+    private ComposeProject(String name, Path repo, List<Path> overrides) {
         this.name = name;
         this.repo = repo;
-        this.override = override;
+        this.overrides = List.copyOf(overrides);
     }
 
     /** The same project (same containers, same volume) with one more compose file on top. */
     ComposeProject withOverride(Path file) {
-        return new ComposeProject(name, repo, file);
+        List<Path> more = new ArrayList<>(overrides);
+        more.add(file);
+        return new ComposeProject(name, repo, more);
     }
 
     Cmd.Result compose(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of("docker", "compose", "-p", name,
                 "-f", repo.resolve("compose.yaml").toString(),
                 "-f", repo.resolve("docker/compose.offline.yaml").toString()));
-        if (override != null) cmd.addAll(List.of("-f", override.toString()));
+        for (Path o : overrides) cmd.addAll(List.of("-f", o.toString()));
         cmd.addAll(List.of(args));
         return Cmd.run(repo, timeout, cmd);
     }

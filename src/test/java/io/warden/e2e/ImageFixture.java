@@ -129,8 +129,13 @@ final class ImageFixture implements BeforeAllCallback {
 
         /** The override file that points the service at {@value #NEXT_IMAGE}. */
         Path nextOverride() {
-            URL url = ImageFixture.class.getClassLoader().getResource(NEXT_OVERRIDE);
-            if (url == null) throw new IllegalStateException("e2e: test resource " + NEXT_OVERRIDE + " missing");
+            return override(NEXT_OVERRIDE);
+        }
+
+        /** A compose file of the test resources (e2e/...), to put on top of a project. */
+        static Path override(String resource) {
+            URL url = ImageFixture.class.getClassLoader().getResource(resource);
+            if (url == null) throw new IllegalStateException("e2e: test resource " + resource + " missing");
             try {
                 return Path.of(url.toURI());
             } catch (URISyntaxException e) {

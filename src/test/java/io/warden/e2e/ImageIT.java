@@ -311,8 +311,7 @@ class ImageIT {
         assertEquals("up", s.get("desired"));
         assertEquals(intentBefore, intent(s), "a crash changes no intent");
         assertEquals("default", intent(s).get("source"));
-        Object exitCode = lastShutdown(s).get("exitCode");
-        if (lastShutdown(s).containsKey("exitCode")) assertEquals(1L, exitCode, "demo-gateway exits 1 on a crash");
+        assertEquals(1L, lastShutdown(s).get("exitCode"), "demo-gateway exits 1 on a crash: " + Json.write(s));
         assertEquals(0, p.exec("warden", "check").exit());
 
         // status shows the cause at once; the durable record follows when the 5 s signal window has passed
@@ -331,7 +330,204 @@ class ImageIT {
         assertEquals("crash", lastShutdown(s).get("cause"));
     }
 
+
+    // ---- 7 -------------------------------------------------------------------------------------------------
+
+    /**
+     * The image's HEALTHCHECK client (warden-check, no JVM) gives warden check's verdict in each case, and Docker's
+     * health follows: healthy up, healthy stopped on purpose, unhealthy when s6 holds the gateway down against an up
+     * intent (drift), unhealthy when warden is not running.
+     */
+    @Test
+    @Order(7)
+    void healthCheckGivesWardenChecksVerdictInEveryCase() {
+        ComposeProject p = project("health").withOverride(ImageFixture.Images.override("e2e/health-fast.yaml"));
+        project = p;
+        p.up();
+        p.awaitObserved("up");
+        String id = p.containerId();
+        assertEquals("[CMD warden-check]", ComposeProject.inspect(id, "{{.Config.Healthcheck.Test}}"),
+                "the image's health check is the JVM-less client");
+
+        assertVerdict(p, 0, "up as intended");
+        awaitHealth(id, "healthy", "up as intended");
+
+        assertEquals(0, p.exec("warden", "stop").exit());
+        assertVerdict(p, 0, "stopped on purpose");
+        long since = System.nanoTime();
+        ComposeProject.sleep(3500); // more than retries x interval: a wrong verdict would have flipped it
+        assertEquals("healthy", health(id), "stopped on purpose stays healthy");
+        assertEquals(0, lastProbeExit(id), "the last probe after the stop said healthy");
+        TIMINGS.add(String.format("health: stopped on purpose, still healthy %d ms later", (System.nanoTime() - since) / 1_000_000));
+
+        assertEquals(0, p.exec("warden", "start").exit());
+        p.awaitObserved("up");
+        // behind warden's back: s6 holds the gateway down while the intent says up (drift)
+        p.exec("s6-svc", "-d", "/run/service/gateway").orThrow();
+        p.awaitStatus("drift", ComposeProject.CONVERGE, st -> Boolean.TRUE.equals(st.get("drift")));
+        assertVerdict(p, 1, "should be up but is down");
+        TIMINGS.add("health: drift -> unhealthy in " + awaitHealth(id, "unhealthy", "should be up but is down") + " ms");
+
+        p.exec("s6-svc", "-u", "/run/service/gateway").orThrow();
+        p.awaitObserved("up");
+        awaitHealth(id, "healthy", "the gateway back up");
+        // warden's own service taken down by s6: nothing answers on the socket
+        p.exec("s6-svc", "-dwD", "-T", "10000", "/run/service/warden").orThrow();
+        assertVerdict(p, 4, "warden not running");
+        TIMINGS.add("health: warden down -> unhealthy in " + awaitHealth(id, "unhealthy", "warden not running") + " ms");
+    }
+
+    // ---- 8 -------------------------------------------------------------------------------------------------
+
+    /**
+     * When warden cannot start, the container keeps running, the gateway stays as the recorded intent says (early
+     * start), each try logs the cause, Docker's health turns unhealthy, and the intent on the volume is untouched:
+     * the next good boot honours it.
+     */
+    @Test
+    @Order(8)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void wardenThatCannotStartIsVisibleAndLosesNoIntent() {
+        brokenBoot("runtime", "up", "warden: no Java runtime at /opt/warden/jre/bin/java");
+        brokenBoot("jar", "down", "Error: Invalid or corrupt jarfile /opt/warden/warden.jar");
+        brokenBoot("socket", "down", "cannot start: already exists: /run/warden");
+    }
+
+    private void brokenBoot(String what, String intent, String causeLine) {
+        ComposeProject good = project("broken-" + what).withOverride(ImageFixture.Images.override("e2e/health-fast.yaml"));
+        project = good;
+        good.up();
+        good.awaitObserved("up");
+        if (intent.equals("down")) assertEquals(0, good.exec("warden", "stop", "--reason", "before " + what).exit());
+        good.awaitObserved(intent);
+        Map<String, Object> recordedIntent = intent(parse(good.exec("cat", "/var/lib/warden/gateway.json").orThrow().out()));
+
+        ComposeProject broken = good.withOverride(ImageFixture.Images.override("e2e/broken-" + what + ".yaml"));
+        long t0 = System.nanoTime();
+        broken.compose("up", "-d").orThrow();
+        String id = broken.containerId();
+        // written by the good container's stop; nothing may write it while warden cannot start
+        String recorded = broken.exec("cat", "/var/lib/warden/gateway.json").orThrow().out();
+        assertEquals(recordedIntent, intent(parse(recorded)), what + ": the recorded intent");
+        awaitHealth(id, "unhealthy", what);
+        TIMINGS.add(String.format("warden cannot start (%s, health-fast.yaml): up -d -> unhealthy in %d ms", what,
+                (System.nanoTime() - t0) / 1_000_000));
+        assertEquals("true", ComposeProject.inspect(id, "{{.State.Running}}"), what + ": the container keeps running");
+        assertEquals("0", ComposeProject.inspect(id, "{{.RestartCount}}"), what + ": no restart loop");
+        String logs = broken.logs();
+        assertTrue(logs.contains(causeLine), what + ": the log names the cause (" + causeLine + ")");
+        assertTrue(logs.contains("warden: the daemon exited with code"), what + ": warden's finish line");
+        assertEquals(4, broken.exec("warden-check").exit(), what + ": warden-check says warden is not answering");
+        Cmd.Result gw = broken.exec("s6-svstat", "-o", "up", "/run/service/gateway");
+        assertEquals(intent.equals("up") ? "true" : "", gw.ok() ? gw.out().strip().replace("false", "") : "",
+                what + ": the gateway runs iff the recorded intent is up (" + gw + ")");
+        assertEquals(recorded, broken.exec("cat", "/var/lib/warden/gateway.json").orThrow().out(),
+                what + ": the state file is untouched");
+
+        good.compose("up", "-d").orThrow();
+        Map<String, Object> s = good.awaitObserved(intent);
+        assertEquals(intent, s.get("desired"), what + ": the next good boot honours the recorded intent");
+        assertEquals(intent.equals("down") ? "user" : "default", intent(s).get("source"), what);
+        awaitHealth(good.containerId(), "healthy", what + ", repaired");
+        good.down();
+        project = null;
+    }
+
+    // ---- 9 -------------------------------------------------------------------------------------------------
+
+    /**
+     * Stage 3 as in real s6-overlay: a container stop sleeps the whole S6_KILL_GRACETIME even when nothing is left,
+     * and the gateway's own child, signalled directly by the final SIGTERM to every process, leaves no stray
+     * "Terminated" in the log.
+     */
+    @Test
+    @Order(9)
+    void containerStopSleepsTheWholeGraceTime() {
+        ComposeProject p = project("grace").withOverride(ImageFixture.Images.override("e2e/grace-2000.yaml"));
+        project = p;
+        p.up();
+        p.awaitObserved("up");
+        String id = p.containerId();
+        Cmd.Result stop = Cmd.docker(Duration.ofSeconds(30), "stop", id).orThrow();
+        TIMINGS.add("docker stop with S6_KILL_GRACETIME=2000: " + stop.millis() + " ms");
+        assertEquals("0", ComposeProject.inspect(id, "{{.State.ExitCode}}"));
+        assertTrue(stop.millis() >= 2000, "the stop took " + stop.millis() + " ms: less than S6_KILL_GRACETIME=2000");
+        String logs = p.logs();
+        assertTrue(logs.contains("received SIGTERM, shutting down"), "the gateway stopped on SIGTERM");
+        assertFalse(logs.contains("Terminated"), "no stray 'Terminated' from the gateway's child:\n" + logs);
+    }
+
+    // ---- 10 ------------------------------------------------------------------------------------------------
+
+    /**
+     * Stage 2 as in real s6-overlay: a longrun of the user bundle that is not ready within
+     * S6_CMD_WAIT_FOR_SERVICES_MAXTIME fails stage 2; S6_BEHAVIOUR_IF_STAGE2_FAILS=2 stops the container with exit
+     * 1, 1 logs a warning and goes on.
+     */
+    @Test
+    @Order(10)
+    void stage2FailureFollowsTheS6OverlaySettings() {
+        ComposeProject p = project("stage2").withOverride(ImageFixture.Images.override("e2e/stage2-never-ready.yaml"));
+        project = p;
+        long t0 = System.nanoTime();
+        p.up();
+        String id = p.containerId();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"false".equals(ComposeProject.inspect(id, "{{.State.Running}}"))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("S6_BEHAVIOUR_IF_STAGE2_FAILS=2: still running after 30 s");
+            ComposeProject.sleep(200);
+        }
+        TIMINGS.add(String.format("stage 2 failure (MAXTIME 2000, value 2): up -> stopped in %d ms", (System.nanoTime() - t0) / 1_000_000));
+        assertEquals("1", ComposeProject.inspect(id, "{{.State.ExitCode}}"), "value 2 halts with exit 1");
+        assertTrue(p.logs().contains("unable to start service never-ready"), "the log names the service");
+
+        ComposeProject warn = p.withOverride(ImageFixture.Images.override("e2e/stage2-warn.yaml"));
+        warn.compose("up", "-d", "--force-recreate").orThrow();
+        String id2 = warn.containerId();
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!warn.logs().contains("S6_BEHAVIOUR_IF_STAGE2_FAILS=1, the container goes on")) {
+            if (System.nanoTime() > deadline) throw new AssertionError("value 1: no warning within 30 s:\n" + warn.logs());
+            ComposeProject.sleep(200);
+        }
+        ComposeProject.sleep(1500);
+        assertEquals("true", ComposeProject.inspect(id2, "{{.State.Running}}"), "value 1: the container goes on");
+        assertEquals(0, warn.exec("warden-check").exit(), "value 1: warden itself is fine");
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    /** warden-check (the HEALTHCHECK) and warden check give the same exit code, {@code expected}. */
+    private static void assertVerdict(ComposeProject p, int expected, String when) {
+        Cmd.Result fast = p.exec("warden-check");
+        Cmd.Result jvm = p.exec("warden", "check");
+        assertEquals(expected, jvm.exit(), when + ": warden check " + jvm);
+        assertEquals(expected, fast.exit(), when + ": warden-check " + fast);
+    }
+
+    private static String health(String id) {
+        return ComposeProject.inspect(id, "{{if .State.Health}}{{.State.Health.Status}}{{end}}");
+    }
+
+    private static int lastProbeExit(String id) {
+        String codes = ComposeProject.inspect(id, "{{range .State.Health.Log}}{{.ExitCode}} {{end}}");
+        String[] c = codes.split(" ");
+        return Integer.parseInt(c[c.length - 1]);
+    }
+
+    /** Waits (bounded) until Docker reports {@code status}; returns the wait in ms. */
+    private static long awaitHealth(String id, String status, String when) {
+        long t0 = System.nanoTime();
+        long deadline = t0 + Duration.ofSeconds(45).toNanos();
+        String last;
+        while (!status.equals(last = health(id))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(when + ": health still '" + last + "' after 45 s, not " + status + "; probes: "
+                        + ComposeProject.inspect(id, "{{range .State.Health.Log}}[{{.ExitCode}} {{.Output}}] {{end}}"));
+            }
+            ComposeProject.sleep(200);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
 
     private static Map<String, Object> parse(String json) {
         try {

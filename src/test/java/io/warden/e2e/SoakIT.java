@@ -2,6 +2,7 @@ package io.warden.e2e;
 
 import io.warden.json.Json;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -43,6 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @ExtendWith(ImageFixture.class)
 class SoakIT {
+    /** A bound against a hang, not a timing goal: it also covers the 200 cycles of -Dwarden.soak=true. */
+    private static final long TIMEOUT_MINUTES = 45;
     private static final Duration SETTLE = Duration.ofSeconds(30);
     /** After this many failed cycles in a row the soak stops early (the figures still print). */
     private static final int MAX_CONSECUTIVE_BROKEN = 5;
@@ -52,11 +56,14 @@ class SoakIT {
     private int logsDumped;
 
     @Test
+    @Timeout(value = TIMEOUT_MINUTES, unit = TimeUnit.MINUTES)
     void recreatesWithAlternatingIntentMakeNoWrongDecision() {
         boolean soak = "true".equals(System.getProperty("warden.soak"));
         int cycles = soak ? 200 : 20;
         long classStart = System.nanoTime();
-        ComposeProject p = ImageFixture.images().project("soak"); // down -v of any leftover first
+        // down -v of any leftover first; a 500 ms stop window: this tests decisions, not the stop's timing
+        ComposeProject p = ImageFixture.images().project("soak")
+                .withOverride(ImageFixture.Images.override("e2e/fast-stop.yaml"));
         List<Long> settleMs = new ArrayList<>();
         List<Long> composeMs = new ArrayList<>();
         int done = 0;
