@@ -140,7 +140,8 @@ final class StatusCommand {
             Map<String, Object> c = (Map<String, Object>) o;
             boolean ok = Boolean.TRUE.equals(c.get("healthy"));
             (ok ? out : err).println((ok ? "healthy" : "unhealthy") + ": " + StatusView.text(c.get("service"))
-                    + " desired " + StatusView.text(c.get("desired")) + ", observed " + StatusView.text(c.get("observed")));
+                    + " desired " + StatusView.text(c.get("desired")) + ", observed " + StatusView.text(c.get("observed"))
+                    + (c.get("reason") == null ? "" : "; " + StatusView.text(c.get("reason"))));
         }
         return healthy ? ExitCode.OK : ExitCode.NOT_CONVERGED;
     }

@@ -103,6 +103,7 @@ final class Requests implements RequestHandler {
         m.put("healthy", s.healthy());
         m.put("desired", s.desired().wire());
         m.put("observed", s.observed().wire());
+        if (s.matchesIntent() && !s.healthy()) m.put("reason", "the state volume cannot be written (see degraded)");
         return m;
     }
 

@@ -511,7 +511,7 @@ final class ServiceController {
         LastShutdown shown = pending != null
                 ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
         return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
-                problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null);
+                problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable());
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

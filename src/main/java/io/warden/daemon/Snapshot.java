@@ -19,13 +19,13 @@ import java.util.Map;
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
                        boolean backoff, boolean lastShutdownPending, SupervisorStatus lastDeath,
-                       boolean templateMissing) {
+                       boolean templateMissing, boolean stateUnusable) {
 
     /** A snapshot whose last shutdown is the durable one and whose status, when down, is a real death. */
     public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
                     long wardenPid, Instant wardenStartedAt, List<String> problems, boolean backoff) {
         this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false, status,
-                false);
+                false, false);
     }
 
     public String service() {
@@ -42,8 +42,18 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         return state.intent().state();
     }
 
-    /** What {@code check} answers: the observed state is the one the intent asks for. */
+    /**
+     * What {@code check} answers: the observed state is the one the intent asks for, and warden can read and record
+     * intents. A state volume it cannot write (unreadable, read-only) makes every service unhealthy: warden then
+     * runs on what it could read or on the default, a recorded stop may not be honoured, and a stop cannot be
+     * recorded, which the health must show rather than only {@code degraded}.
+     */
     public boolean healthy() {
+        return !stateUnusable && matchesIntent();
+    }
+
+    /** The observed state is the one the intent asks for. */
+    public boolean matchesIntent() {
         // a service whose template is gone cannot run: only a down intent is met (check with no name leaves it out)
         if (templateMissing) return desired() == IntentState.DOWN;
         Observed o = observed();
@@ -69,7 +79,7 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         m.put("healthy", healthy());
         // drift: s6 has settled somewhere the intent does not say (down or failed while up is wanted, up while
         // down is wanted); transitions, back-off holds and an unknown state are not drift
-        m.put("drift", !templateMissing && !healthy() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
+        m.put("drift", !templateMissing && !matchesIntent() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
         // only a run that really ended has an exit: s6's status of a service never started (./down at boot)
         // also reads wait status 0, which is no "exit code 0"
         if (lastDeath != null && status != null && status.pid() == 0 && !lastDeath.stamp().equals(Instant.EPOCH)) {

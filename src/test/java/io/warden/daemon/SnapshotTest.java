@@ -128,8 +128,18 @@ class SnapshotTest {
         // s6-supervise started with ./down: pid 0, wait status 0, "down and ready"; no run ever ended
         SupervisorStatus neverRan = Statuses.status(0, 0, false, false);
         Snapshot snap = new Snapshot(snap(IntentState.DOWN, null).state(), null, neverRan, SupervisorKind.S6, 99, T0,
-                List.of(), false, false, null, false);
+                List.of(), false, false, null, false, false);
         assertNull(snap.toJson().get("lastExit"));
         assertFalse(snap.toJson().containsKey("lastExit"));
+    }
+
+    @Test
+    void a_state_volume_warden_cannot_write_makes_the_check_unhealthy_but_is_no_drift() {
+        Snapshot matching = new Snapshot(snap(IntentState.UP, null).state(), null, Statuses.up(7), SupervisorKind.S6, 99,
+                T0, List.of("state directory /v is not writable"), false, false, null, false, true);
+        assertEquals(false, matching.healthy(), "intents can be neither read nor recorded: unhealthy");
+        assertEquals(true, matching.matchesIntent());
+        assertEquals(false, matching.toJson().get("drift"), "s6 does what the (default) intent says");
+        assertEquals(false, matching.toJson().get("healthy"));
     }
 }

@@ -391,6 +391,45 @@ class ImageIT {
         brokenBoot("runtime", "up", "warden: no Java runtime at /opt/warden/jre/bin/java");
         brokenBoot("jar", "down", "Error: Invalid or corrupt jarfile /opt/warden/warden.jar");
         brokenBoot("socket", "down", "cannot start: already exists: /run/warden");
+        unreadableVolume();
+    }
+
+    /**
+     * A state volume warden cannot read: warden runs (availability first, on the default intent) but the health
+     * turns unhealthy and says why, the recorded intent stays on the volume, and the next good boot honours it.
+     */
+    private void unreadableVolume() {
+        ComposeProject good = project("broken-volume").withOverride(ImageFixture.Images.override("e2e/health-fast.yaml"));
+        project = good;
+        good.up();
+        good.awaitObserved("up");
+        assertEquals(0, good.exec("warden", "stop", "--reason", "before volume").exit());
+        good.awaitObserved("down");
+        String recorded = good.exec("cat", "/var/lib/warden/gateway.json").orThrow().out();
+
+        ComposeProject broken = good.withOverride(ImageFixture.Images.override("e2e/broken-volume.yaml"));
+        long t0 = System.nanoTime();
+        broken.compose("up", "-d").orThrow();
+        String id = broken.containerId();
+        awaitHealth(id, "unhealthy", "volume");
+        TIMINGS.add(String.format("state volume unreadable (health-fast.yaml): up -d -> unhealthy in %d ms",
+                (System.nanoTime() - t0) / 1_000_000));
+        assertEquals("true", ComposeProject.inspect(id, "{{.State.Running}}"), "volume: the container keeps running");
+        Cmd.Result check = broken.exec("warden-check");
+        assertEquals(1, check.exit(), "volume: warden answers, and says unhealthy: " + check);
+        Cmd.Result cli = broken.exec("warden", "check");
+        assertEquals(1, cli.exit(), "volume: warden check agrees: " + cli);
+        assertTrue(cli.err().contains("state volume"), "volume: the check says why: " + cli);
+        assertTrue(broken.logs().contains("not writable"), "volume: the log names the cause");
+
+        good.compose("up", "-d").orThrow();
+        Map<String, Object> s = good.awaitObserved("down");
+        assertEquals("down", s.get("desired"), "volume: the next good boot honours the recorded stop");
+        assertEquals(recorded, good.exec("cat", "/var/lib/warden/gateway.json").orThrow().out(),
+                "volume: the state file is untouched");
+        awaitHealth(good.containerId(), "healthy", "volume, repaired");
+        good.down();
+        project = null;
     }
 
     private void brokenBoot(String what, String intent, String causeLine) {
