@@ -533,6 +533,74 @@ class ImageIT {
         assertEquals(0, warn.exec("warden-check").exit(), "value 1: warden itself is fine");
     }
 
+    // ---- 11 ------------------------------------------------------------------------------------------------
+
+    /**
+     * The demo image's several services: the dashboard starts down (its template holds ./down), a per-profile
+     * gateway is an instance of gateway@, and each keeps its own intent across recreates and an upgrade.
+     */
+    @Test
+    @Order(11)
+    void severalServicesKeepTheirOwnIntentsAcrossRecreates() {
+        ComposeProject p = project("services");
+        p.up();
+        p.awaitObserved("up");
+        Map<String, Map<String, Object>> all = list(p);
+        assertEquals(List.of("dashboard", "gateway"), List.copyOf(all.keySet()), "the demo's services");
+        assertEquals("down", all.get("dashboard").get("desired"), "a template holding ./down starts down");
+        assertEquals(0, p.exec("warden", "check").exit(), "a service down on purpose is healthy");
+
+        assertEquals(0, p.exec("warden", "start", "gateway@eu", "--timeout", "30").exit(), "an instance is created");
+        assertEquals(0, p.exec("warden", "start", "dashboard", "--timeout", "30").exit());
+        assertEquals(0, p.exec("warden", "stop", "--reason", "maintenance").exit(), "no name: the default service");
+        assertTrue(p.logs().contains("gateway-eu["), "the instance runs with its name from ./instance");
+
+        for (int i = 1; i <= 2; i++) {
+            p.compose("up", "-d", "--force-recreate").orThrow();
+            awaitList(p, "recreate " + i, m -> m.containsKey("gateway@eu") && "up".equals(m.get("gateway@eu").get("observed"))
+                    && "up".equals(m.get("dashboard").get("observed")) && "down".equals(m.get("gateway").get("observed")));
+            all = list(p);
+            assertEquals("down", all.get("gateway").get("desired"), "recreate " + i + ": the user's stop holds");
+            assertEquals("signal", lastShutdown(all.get("dashboard")).get("cause"), "recreate " + i);
+            assertEquals("signal", lastShutdown(all.get("gateway@eu")).get("cause"), "recreate " + i);
+            assertEquals(0, p.exec("warden-check").exit(), "recreate " + i + ": every service matches its intent");
+        }
+        assertEquals(0, p.exec("warden", "remove", "gateway@eu").exit());
+        p.compose("up", "-d", "--force-recreate").orThrow();
+        Map<String, Map<String, Object>> after = awaitList(p, "after remove", m -> "up".equals(m.get("dashboard").get("observed")));
+        assertFalse(after.containsKey("gateway@eu"), "a removed instance does not come back");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> list(ComposeProject p) {
+        Cmd.Result r = p.exec("warden", "list", "--json").orThrow();
+        Map<String, Map<String, Object>> byName = new java.util.TreeMap<>();
+        try {
+            for (Object o : (List<Object>) Json.parse(r.out().strip())) {
+                byName.put((String) ((Map<String, Object>) o).get("service"), (Map<String, Object>) o);
+            }
+        } catch (io.warden.json.JsonException e) {
+            throw new AssertionError("list --json is not JSON: " + r, e);
+        }
+        return byName;
+    }
+
+    private static Map<String, Map<String, Object>> awaitList(ComposeProject p, String what,
+                                                              java.util.function.Predicate<Map<String, Map<String, Object>>> ok) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<String, Map<String, Object>> last = null;
+        while (true) {
+            try {
+                last = list(p);
+                if (ok.test(last)) return last;
+            } catch (AssertionError | RuntimeException e) {
+                // warden not answering yet during the boot
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError(what + ": timed out; last list: " + last);
+            ComposeProject.sleep(250);
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     /** warden-check (the HEALTHCHECK) and warden check give the same exit code, {@code expected}. */
