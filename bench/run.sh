@@ -37,6 +37,7 @@ else
   JMH="-f 2 -wi 3 -i 5 -w 2s -r 3s"
 fi
 LOAD_CLIENTS=1000
+N_SERVICES=50
 
 cache=${WARDEN_OFFLINE_CACHE:-/var/cache/warden-offline}
 jdk=${WARDEN_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -100,6 +101,16 @@ say "daemon start-up vs hello JVM ($N_START runs)"; pb startup "$N_START"
 say "idle RSS after 10 s and idle CPU over ${CPU_S} s"; pb idle 1 "$CPU_S"
 say "SIGTERM -> cause on disk ($N_SIG runs)"; pb sigterm "$N_SIG"
 say "gateway SIGKILL -> warden knows ($N_DEATH runs)"; pb death "$N_DEATH"
+sb() { # ServicesBench SERVICES RUNS CPU_SECONDS CLI_RUNS -> RESULT lines into R
+  local out
+  out=$(java -cp "$CP" -Dbench.root="$W/sandbox-services" -Dbench.warden="$wrapper" io.warden.bench.ServicesBench "$@") \
+    || die "ServicesBench failed"
+  echo "$out" | sed 's/^RESULT /  /' >&2
+  while read -r tag k v; do [ "$tag" = RESULT ] && R[$k]=$v; done <<<"$out"
+  return 0
+}
+say "$N_SERVICES services: ready, idle, list vs status, SIGTERM -> every cause durable ($N_SIG runs)"
+sb "$N_SERVICES" "$N_SIG" "$CPU_S" "$N_CLI"
 
 # ---------------------------------------------------------------- a serving daemon: CLI, JMH, load
 S=$W/serve
@@ -264,6 +275,12 @@ row "  SIGTERM -> new gateway.json visible (p50)" "$(g sigterm_visible_ms)" ms "
 row "  SIGTERM -> process exit (p50)" "$(g sigterm_exit_ms)" ms "" "" "-"
 row "gateway SIGKILL -> status shows it (p99; p50 $(g death_status_ms))" "$(g death_status_ms_p99)" ms "" "" "p99 <= 20 ms"
 row "  gateway SIGKILL -> journal gateway-exit at (p99)" "$(g death_journal_ms_p99)" ms "" "" "-"
+row "$N_SERVICES services: exec -> check healthy (p50)" "$(g services_ready_ms)" ms "1 service" "$(g startup_ms)" "<= 400 ms"
+row "$N_SERVICES services: idle RSS after 10 s" "$(g services_rss_mib)" MiB "1 service" "$(g rss_mib)" "<= 56 MiB"
+row "$N_SERVICES services: idle CPU over ${CPU_S} s" "$(g services_idle_cpu_pct)" "%" "1 service" "$(g idle_cpu_pct)" "<= 0.1 %"
+row "$N_SERVICES services: warden list (median)" "$(g services_list_ms)" ms "warden status NAME" "$(g services_status_ms)" "ratio <= 1.3"
+row "$N_SERVICES services: SIGTERM -> all causes durable p99" "$(g services_sigterm_durable_ms_p99)" ms "p50" "$(g services_sigterm_durable_ms)" "p99 <= 50 ms"
+row "  of which: all files + journal written (p99)" "$(g services_sigterm_write_ms_p99)" ms "" "" "-"
 if [ $docker_rows = 1 ]; then
   row "container run -> gateway up, warden image" "$(g rc_warden_start)" ms "same, gateway plain s6" "$(g rc_plain_start)" "ratio <= 1.25"
   row "container stop+run -> gateway up, warden image" "$(g rc_warden_total)" ms "same, gateway plain s6" "$(g rc_plain_total)" "-"
