@@ -127,6 +127,10 @@ public final class Daemon {
             Logger.error("cannot start: {}", Ledger.describe(e));
             close();
             return DaemonExit.STARTUP_FAILED;
+        } catch (Settings.ConfigException e) {
+            Logger.error("refusing to start: {}", e.getMessage());
+            close();
+            return DaemonExit.CONFIG;
         } catch (RuntimeException e) {
             Logger.error(e, "cannot start: {}", e.getMessage());
             close();
@@ -183,7 +187,12 @@ public final class Daemon {
             return TemplateCatalog.single(defaultService, settings.path(Setting.TEMPLATE));
         }
         TemplateCatalog c = TemplateCatalog.scan(settings.path(Setting.TEMPLATES));
-        for (String refused : c.refused()) ledger.problem("template not used: " + refused);
+        if (!c.refused().isEmpty()) {
+            // a name against the rule, or one of warden's own files on the volume: a configuration error of the
+            // image, refused at start like WARDEN_SERVICE is, rather than a service silently left unmanaged
+            throw new Settings.ConfigException("template names refused in " + settings.get(Setting.TEMPLATES) + ": "
+                    + String.join("; ", c.refused()));
+        }
         return c;
     }
 

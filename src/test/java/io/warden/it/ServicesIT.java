@@ -57,7 +57,11 @@ class ServicesIT {
     }
 
     private S6Sandbox sandbox() throws IOException {
-        return new S6Sandbox(Files.createDirectories(root.resolve("box")))
+        return sandbox("box");
+    }
+
+    private S6Sandbox sandbox(String dir) throws IOException {
+        return new S6Sandbox(Files.createDirectories(root.resolve(dir)))
                 .env("WARDEN_TEMPLATE", "")
                 .env("WARDEN_TEMPLATES", templates.toString());
     }
@@ -299,17 +303,26 @@ class ServicesIT {
     }
 
     @Test
-    void a_template_with_a_reserved_or_bad_name_is_not_used_and_said_so() throws Exception {
+    void a_template_with_a_reserved_or_bad_name_is_refused_at_start() throws Exception {
         template("run");
-        template("Bad");
         try (S6Sandbox box = sandbox()) {
-            box.boot();
-            Map<String, Map<String, Object>> all = list(box);
-            assertFalse(all.containsKey("run"));
-            assertFalse(all.containsKey("Bad"));
-            String degraded = String.valueOf(all.get("gateway").get("degraded"));
-            assertTrue(degraded.contains("reserved") && degraded.contains("Bad"), degraded);
-            assertFalse(Files.exists(box.scandir().resolve("run")));
+            box.startSupervisor();
+            Process p = box.spawnWarden();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon ends at once");
+            assertEquals(2, p.exitValue(), "a template named like warden's own file is a configuration error");
+            String log = box.log();
+            assertTrue(log.contains("reserved") && log.contains("/run"), "one line names it: " + log);
+            assertFalse(Files.exists(box.scandir().resolve("gateway")), "nothing was installed");
+            assertFalse(Files.exists(box.stateDir().resolve("gateway.json")), "nothing was written");
+        }
+        Files.walk(templates.resolve("run")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        template("Bad");
+        try (S6Sandbox box = sandbox("box2")) {
+            box.startSupervisor();
+            Process p = box.spawnWarden();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(2, p.exitValue(), "a template name against the rule");
+            assertTrue(box.log().contains("Bad"), box.log());
         }
         S6Sandbox.Cli fatal = S6Sandbox.run("env", "WARDEN_SERVICE=run", "java", "-jar", S6Sandbox.JAR.toString(),
                 "status");
