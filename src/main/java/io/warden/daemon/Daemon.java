@@ -197,11 +197,11 @@ public final class Daemon {
     }
 
     /** Every templated service, every instance on the volume, and every recorded service whose template is gone. */
-    private void createControllers() throws IOException {
+    private void createControllers() {
         IntentState dflt = settings.defaultIntent();
         for (TemplateCatalog.Template t : catalog.services().values()) add(t.name(), t);
         if (!settings.oneServiceMode()) {
-            for (String name : store.recordedServices()) {
+            for (String name : recordedServices()) {
                 if (services.containsKey(name)) continue;
                 TemplateCatalog.Template t = catalog.templateFor(name);
                 if (t == null) {
@@ -212,6 +212,17 @@ public final class Daemon {
             }
         }
         for (ServiceController c : services.values()) c.load(dflt, startedAt);
+    }
+
+    /** The services on the volume; none when it cannot be listed (warden then runs on the templates alone). */
+    private List<String> recordedServices() {
+        try {
+            return store.recordedServices();
+        } catch (IOException e) {
+            ledger.problem("cannot list the state directory " + store.dir() + " (" + Ledger.describe(e)
+                    + "): instances and services whose template is gone are not known until it can be read");
+            return List.of();
+        }
     }
 
     private ServiceController add(String name, TemplateCatalog.Template t) {
@@ -404,8 +415,10 @@ public final class Daemon {
         // every cause durable at once: files written in parallel with the journal, one directory fsync
         long t0 = time.nanos();
         ledger.saveAll(changed, run, records, writers);
-        Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
-                records.size(), (time.nanos() - t0) / 1_000_000);
+        if (ledger.writable()) {
+            Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
+                    records.size(), (time.nanos() - t0) / 1_000_000);
+        }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         publish();
     }
