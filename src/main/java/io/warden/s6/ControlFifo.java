@@ -2,6 +2,7 @@ package io.warden.s6;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -73,11 +74,14 @@ public final class ControlFifo {
             try {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
+            } catch (ClosedByInterruptException e) {
+                throw new IOException("interrupted while writing to " + fifo + "; the command may be lost", e);
             } catch (ClosedChannelException e) {
                 // closed by the watchdog: in the blocked write (AsynchronousCloseException), or between the
-                // partial writes of a command longer than the room left
+                // partial writes of a command longer than the room left. s6 letters are far shorter than
+                // PIPE_BUF (4096), which Linux writes to a FIFO whole or not at all: nothing of them was sent
                 throw new IOException("s6-supervise took no command from " + fifo + " within " + WRITE_BOUND_MILLIS
-                        + " ms (its FIFO is full: a stopped or hung supervisor?); nothing was sent", e);
+                        + " ms (its FIFO is full: a stopped or hung supervisor?); the command was not sent", e);
             } finally {
                 done.set(true);
             }
