@@ -63,11 +63,8 @@ d=
 
 # One list: drop the per-file "id:" numbers (they only matter for classes of
 # custom loaders, which warden has none of), keep the first of each line.
-# jnr/jffi classes (412 of ~2550, +2.8 MB of archive) are left out to keep the
-# image under its 130 MB budget: they load only when warden writes an s6
-# control FIFO (boot-time rescan, start/stop/restart), never for status.
 cat "$tmp/lists/daemon.lst" "$tmp/lists"/cli-*.lst \
-  | grep -v '^#' | grep -v '^jnr/\|^com/kenai/' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$tmp/classes.lst"
+  | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$tmp/classes.lst"
 rm -f "$out"
 WARDEN_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=$tmp/classes.lst -XX:SharedArchiveFile=$out -Xlog:cds=off -Xlog:cds+dynamic=off" \
   "$wrapper" >"$tmp/dump.log" 2>&1 || { cat "$tmp/dump.log" >&2; echo "train-cds: dump failed" >&2; exit 1; }

@@ -13,8 +13,8 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
  * <p>The peer's credentials are compared as principals: the JDK's SO_PEERCRED principal against the ones its
  * {@link UserPrincipalLookupService} gives for {@code root} and the control group; principals are equal when
  * their ids are, whatever the names. Supplementary membership is asked of the system's group database through
- * NSS ({@link GroupDatabase}), as login does when it sets a user's groups; nothing parses /etc/passwd or
- * /etc/group by hand. These lookups may read files or ask a directory service: they run when a peer connects, on
+ * NSS ({@link GroupDatabase}; the daemon's is {@code getent group}, kept for 30 s), as login does when it sets a
+ * user's groups; nothing parses /etc/passwd or /etc/group by hand. These lookups may read files or ask a directory service: they run when a peer connects, on
  * a worker thread, never on the socket's selector thread.
  */
 public final class AccessPolicy {

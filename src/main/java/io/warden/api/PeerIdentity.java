@@ -30,7 +30,7 @@ public final class PeerIdentity {
 
     /** The system's: NSS for names and groups, /proc for claimed pids. */
     public static PeerIdentity system(String controlGroup) {
-        SystemAccounts accounts = new SystemAccounts();
+        SystemAccounts accounts = SystemAccounts.system();
         AccessPolicy access = new AccessPolicy(controlGroup,
                 java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService(), accounts);
         return new PeerIdentity(access, accounts, Path.of("/proc"));

@@ -527,7 +527,7 @@ final class ServiceController {
     /** Sends s6-svc letters; returns null on success or what went wrong (the intent is already durable). */
     private String send(String letters) {
         try {
-            service.control(letters);
+            service.control(letters, ctx.procs());
             return null;
         } catch (ControlFifo.NotSupervisedException e) {
             Logger.warn("{}: ./down carries the intent until s6 supervises {}", e.getMessage(), name);

@@ -13,11 +13,9 @@ import java.util.stream.Stream;
 /** One s6 service directory in the scandir: its files, its {@code down} marker, its status and control FIFO. */
 public final class ServiceDirectory {
     private final Path dir;
-    private final ControlFifo control;
 
     public ServiceDirectory(Path dir) {
         this.dir = dir;
-        this.control = new ControlFifo(dir.resolve("supervise/control"));
     }
 
     public Path path() {
@@ -72,9 +70,12 @@ public final class ServiceDirectory {
         return procs.find("s6-supervise", dir) != 0;
     }
 
-    /** Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control}. */
-    public void control(String commands) throws IOException {
-        control.send(commands);
+    /**
+     * Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control}; throws
+     * {@link ControlFifo.NotSupervisedException} at once when no s6-supervise serves this directory.
+     */
+    public void control(String commands, ProcessTable procs) throws IOException {
+        new ControlFifo(dir, procs).send(commands);
     }
 
     /**

@@ -54,6 +54,8 @@ class ServiceControllerTest {
     List<Runnable> handedBack;
     /** The supervisors' ends of the control FIFOs, held open for the whole test as s6-supervise holds them. */
     final Map<String, FileChannel> supervisors = new HashMap<>();
+    /** A /proc of our own, where each listening supervisor is an s6-supervise whose working directory is its slot. */
+    Path proc;
 
     @org.junit.jupiter.api.AfterEach
     void closeFifos() throws IOException {
@@ -67,8 +69,9 @@ class ServiceControllerTest {
         ledger = new Ledger(store, () -> { });
         runs = new HashMap<>();
         handedBack = new ArrayList<>();
+        proc = Files.createDirectories(root.resolve("proc"));
         ctx = new ServiceContext(store, ledger, new Scandir(Files.createDirectories(root.resolve("scan"))),
-                ProcessTable.system(), time, WINDOW_NANOS, 60_000, runs::put, handedBack::add);
+                new ProcessTable(proc), time, WINDOW_NANOS, 60_000, runs::put, handedBack::add);
     }
 
     /** A controller for {@code name} whose supervisor listens: what warden sends it is read back with {@link #sent}. */
@@ -80,6 +83,10 @@ class ServiceControllerTest {
         assertEquals(0, mk.waitFor());
         // a FIFO opened read-write never blocks the open
         supervisors.put(name, FileChannel.open(sup.resolve("control"), StandardOpenOption.READ, StandardOpenOption.WRITE));
+        // warden sends only to a directory an s6-supervise serves: what /proc shows for one
+        Path pid = Files.createDirectories(proc.resolve(String.valueOf(1000 + supervisors.size())));
+        Files.writeString(pid.resolve("comm"), "s6-supervise\n");
+        Files.createSymbolicLink(pid.resolve("cwd"), sup.getParent().toRealPath());
         ServiceController c = new ServiceController(name, new TemplateCatalog.Template(name, tpl), ctx);
         c.load(IntentState.UP, time.now());
         return c;

@@ -13,6 +13,7 @@ import static io.warden.it.S6Sandbox.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Peer credentials: any local user reads, only root or the control group changes intent. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -55,5 +56,37 @@ class AccessIT {
         assertEquals("down", intent.get("state"));
         assertEquals(65534L, intent.get("uid"));
         assertTrue(intent.get("pid") instanceof Long, "the requester's pid is recorded: " + intent);
+    }
+
+    /**
+     * A supplementary member, as the system's group database lists it (a real group made for the test, read back
+     * through NSS with getent): allowed, and recorded under its uid, also looked up through NSS.
+     */
+    @Test
+    void supplementaryMemberOfTheControlGroupMayStop() throws Exception {
+        String group = "wdn-it-" + ProcessHandle.current().pid();
+        assumeTrue(run("groupadd", group) == 0, "groupadd is needed (as root) to make a group with a member");
+        try {
+            assertEquals(0, run("gpasswd", "-a", "nobody", group));
+            box = new S6Sandbox(tmp);
+            box.env("WARDEN_CONTROL_GROUP", group).boot();
+            box.awaitGatewayUp();
+            S6Sandbox.Cli stop = box.cliAs("nobody", "stop", "--reason", "on call");
+            assertEquals(0, stop.exit(), stop.toString());
+            Map<String, Object> intent = object(box.status(), "intent");
+            assertEquals("down", intent.get("state"));
+            assertEquals(65534L, intent.get("uid"));
+        } finally {
+            run("groupdel", group);
+        }
+    }
+
+    private static int run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " hung");
+        }
+        return p.exitValue();
     }
 }
