@@ -58,7 +58,7 @@ fi
 rm -rf "$W"
 mkdir -p "$W/classes"
 cp target/warden.jar "$W/warden.jar"
-mvn -q -B -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null \
+mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null \
   || die "mvn dependency:build-classpath failed"
 deps=$(cat "$W/cp.txt")
 # the bench sources only (independent of whatever else src/test holds right now);
