@@ -193,7 +193,11 @@ public final class ServicesBench {
         long ms = -1;
         while (m.find()) ms = Long.parseLong(m.group(1));
         if (ms < 0) throw new IllegalStateException("no 'durable in' line in " + log(n));
-        List<String> lines = Files.readAllLines(state.resolve("journal.jsonl"));
+        // a rotation renames journal.jsonl to journal.1.jsonl: the newest record is in whichever holds it
+        List<String> lines = new java.util.ArrayList<>();
+        for (String f : List.of("journal.1.jsonl", "journal.jsonl")) {
+            if (Files.exists(state.resolve(f))) lines.addAll(Files.readAllLines(state.resolve(f)));
+        }
         for (int i = lines.size() - 1; i >= 0; i--) {
             Map<String, Object> r = Json.parseObject(lines.get(i));
             if (!"warden-stop".equals(r.get("event"))) continue;
