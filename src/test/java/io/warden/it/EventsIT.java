@@ -213,7 +213,7 @@ class EventsIT {
             assertEquals(0, value(first, "warden_service_ends_total{service=\"gateway\",cause=\"crash\"}"));
             assertEquals(0, value(first, "warden_service_ends_total{service=\"gateway\",cause=\"user\"}"));
             assertTrue(value(first, "warden_requests_total{op=\"status\",result=\"ok\"}") >= 1, first);
-            assertTrue(first.contains("warden_info{version=\"0.1.0-SNAPSHOT\",image_version=\"test-1\"} 1"), first);
+            assertTrue(first.contains("warden_info{version=\"" + jarVersion() + "\",image_version=\"test-1\"} 1"), first);
             assertTrue(value(first, "warden_journal_bytes") > 0);
             assertTrue(value(first, "warden_service_uptime_seconds{service=\"gateway\"}") >= 0);
 
@@ -264,7 +264,7 @@ class EventsIT {
             box.boot();
             Map<String, Object> st = box.awaitStatus("up", WAIT, s -> "up".equals(s.get("observed")));
             Map<String, Object> w = S6Sandbox.object(st, "warden");
-            assertEquals("0.1.0-SNAPSHOT", w.get("version"));
+            assertEquals(jarVersion(), w.get("version"));
             assertEquals("2.0", w.get("imageVersion"));
             List<Map<String, Object>> up = upgrades(box);
             assertEquals(1, up.size(), "one upgrade: " + up);
@@ -275,6 +275,12 @@ class EventsIT {
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
+
+    private static String jarVersion() throws IOException {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(S6Sandbox.JAR.toFile())) {
+            return j.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
+    }
 
     private static Map<String, Object> event(String line) {
         try {
