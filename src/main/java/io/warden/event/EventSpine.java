@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Where every {@link Event} goes: stamped once, its journal record written first (so what a watcher sees is
- * already in {@code history}), then handed to each subscriber in order (the live stream, the metrics). Events are
- * emitted on the daemon's decision loop only, so subscribers see them in the order they happened.
+ * Where every {@link Event} goes: stamped once, handed to each subscriber in order (the live stream, the metrics:
+ * neither blocks), then its journal record is written and fsynced. So a watcher gets an event as it happens, not
+ * an fsync later, the way {@code status} is published before the journal record of a change; {@code history} may
+ * trail the stream by that fsync. Events are emitted on the daemon's decision loop only, so subscribers see them
+ * in the order they happened.
  */
 public final class EventSpine {
     /** Writes the journal records of events, in order (one record, or a stop's records with one fsync). */
@@ -68,8 +70,8 @@ public final class EventSpine {
     }
 
     /**
-     * Emits events in order; their journal records go to {@code writer} in one call (warden's stop writes them
-     * together with every service's state file), then the subscribers get each event.
+     * Emits events in order: the subscribers get each event, then their journal records go to {@code writer} in one
+     * call (warden's stop writes them together with every service's state file).
      */
     public void emitAll(List<Event> events, Journal writer) {
         Instant at = clock.instant();
@@ -80,9 +82,9 @@ public final class EventSpine {
             stamped.add(s);
             if (e.journaled()) records.add(s.record());
         }
-        if (!records.isEmpty()) writer.write(records);
         for (Stamped s : stamped) {
             for (Subscriber sub : subscribers) sub.on(s);
         }
+        if (!records.isEmpty()) writer.write(records);
     }
 }
