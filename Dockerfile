@@ -143,6 +143,11 @@ ENV PATH=/command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 COPY docker/train-cds.sh /tmp/train-cds.sh
 RUN /tmp/train-cds.sh /opt/warden/warden.jsa && rm -f /tmp/train-cds.sh
 
+# The image's version, recorded by warden at each boot beside its own (an upgrade
+# between two boots is journaled "from X to Y"; README, "Upgrades on the record"):
+# docker build --build-arg WARDEN_IMAGE_VERSION=1.4.2 ... ; unset: "unknown".
+ARG WARDEN_IMAGE_VERSION=unknown
+ENV WARDEN_IMAGE_VERSION=${WARDEN_IMAGE_VERSION}
 LABEL warden.variant=production
 VOLUME /var/lib/warden
 # warden-check asks the daemon what `warden check` asks, without a JVM (about 1 ms

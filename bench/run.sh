@@ -37,6 +37,8 @@ else
   JMH="-f 2 -wi 3 -i 5 -w 2s -r 3s"
 fi
 LOAD_CLIENTS=1000
+N_WATCHERS=100
+if [ $quick = 1 ]; then N_WATCH_CYCLES=20 N_WATCH_STATUS=500; else N_WATCH_CYCLES=200 N_WATCH_STATUS=5000; fi
 N_SERVICES=50
 
 cache=${WARDEN_OFFLINE_CACHE:-/var/cache/warden-offline}
@@ -157,6 +159,12 @@ out=$(java -Xss256k -cp "$CP" io.warden.bench.StatusLoad "$S/warden.sock" "$LOAD
 echo "$out" | sed 's/^/  /' >&2
 R[load_p50_ms]=$(echo "$out" | sed -n 's/.*p50_us=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1/1000}')
 R[load_p99_ms]=$(echo "$out" | sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1/1000}')
+
+say "watch: event -> watcher latency (1 and $N_WATCHERS watchers), status p99 with 0 and $N_WATCHERS watchers"
+out=$(java -cp "$CP" io.warden.bench.WatchBench "$S/warden.sock" "$N_WATCHERS" "$N_WATCH_CYCLES" "$N_WATCH_STATUS") \
+  || die "WatchBench failed: $out"
+echo "$out" | sed 's/^RESULT /  /' >&2
+while read -r tag k v; do [ "$tag" = RESULT ] && R[$k]=$v; done <<<"$out"
 cleanup_serve
 unset WARDEN_STATE_DIR WARDEN_SOCKET WARDEN_SCANDIR WARDEN_TEMPLATE
 
@@ -275,6 +283,9 @@ row "  SIGTERM -> new gateway.json visible (p50)" "$(g sigterm_visible_ms)" ms "
 row "  SIGTERM -> process exit (p50)" "$(g sigterm_exit_ms)" ms "" "" "-"
 row "gateway SIGKILL -> status shows it (p99; p50 $(g death_status_ms))" "$(g death_status_ms_p99)" ms "" "" "p99 <= 20 ms"
 row "  gateway SIGKILL -> journal gateway-exit at (p99)" "$(g death_journal_ms_p99)" ms "" "" "-"
+row "event -> watcher, 1 watcher (p99; p50 $(g watch_latency_1_ms))" "$(g watch_latency_1_ms_p99)" ms "" "" "p99 <= 20 ms"
+row "event -> watcher, $N_WATCHERS watchers (p99; p50 $(g watch_latency_${N_WATCHERS}_ms))" "$(g watch_latency_${N_WATCHERS}_ms_p99)" ms "" "" "p99 <= 20 ms"
+row "status p99 while events flow, $N_WATCHERS watchers" "$(g watch_status_${N_WATCHERS}_ms_p99)" ms "no watcher" "$(g watch_status_0_ms_p99)" "+<= 2 ms"
 row "$N_SERVICES services: exec -> check healthy (p50)" "$(g services_ready_ms)" ms "1 service" "$(g startup_ms)" "<= 400 ms"
 row "$N_SERVICES services: idle RSS after 10 s" "$(g services_rss_mib)" MiB "1 service" "$(g rss_mib)" "<= 56 MiB"
 row "$N_SERVICES services: idle CPU over ${CPU_S} s" "$(g services_idle_cpu_pct)" "%" "1 service" "$(g idle_cpu_pct)" "<= 0.1 %"

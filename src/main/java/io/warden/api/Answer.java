@@ -10,15 +10,37 @@ import java.util.Map;
 public final class Answer {
     private final byte[] line;
     private final AnswerStream stream;
+    private final LiveFeed live;
+    /** {@code ok}, or the error code: what the metrics count. */
+    private final String result;
 
-    private Answer(byte[] line, AnswerStream stream) {
+    private Answer(byte[] line, AnswerStream stream, LiveFeed live, String result) {
         this.line = line;
         this.stream = stream;
+        this.live = live;
+        this.result = result;
     }
 
     /** An answer produced block by block as the client reads it (see {@link AnswerStream}). */
     public static Answer streamed(AnswerStream stream) {
-        return new Answer(null, stream);
+        return new Answer(null, stream, null, "ok");
+    }
+
+    /**
+     * A subscription: {@code first} is the answer line, then the feed's lines follow as they come, until the feed
+     * or the daemon ends it (see {@link LiveFeed}).
+     */
+    public static Answer live(Map<String, Object> first, LiveFeed feed) {
+        return new Answer(Protocol.line(first).getBytes(StandardCharsets.UTF_8), null, feed, "ok");
+    }
+
+    /** Null unless this is a subscription. */
+    LiveFeed live() {
+        return live;
+    }
+
+    String result() {
+        return result;
     }
 
     /** Null for an answer held whole. */
@@ -26,8 +48,13 @@ public final class Answer {
         return stream;
     }
 
+    @SuppressWarnings("unchecked")
     public static Answer of(Map<String, Object> response) {
-        return new Answer(Protocol.line(response).getBytes(StandardCharsets.UTF_8), null);
+        String result = "ok";
+        if (!Boolean.TRUE.equals(response.get("ok")) && response.get("error") instanceof Map) {
+            result = String.valueOf(((Map<String, Object>) response.get("error")).get("code"));
+        }
+        return new Answer(Protocol.line(response).getBytes(StandardCharsets.UTF_8), null, null, result);
     }
 
     public static Answer error(ErrorCode code, String message) {

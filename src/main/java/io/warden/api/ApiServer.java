@@ -35,10 +35,20 @@ public final class ApiServer implements AutoCloseable {
     /** Connections accepted whose peer is still being identified; beyond this, accepting waits. */
     private static final int MAX_UNIDENTIFIED = 64;
     private static final int FIRST_READ_BUFFER = 256;
+    /**
+     * Lines one watcher may leave unread in warden before it is dropped. The lines themselves are shared by every
+     * watcher (an event is encoded once), so this bounds what a watcher holds on to, not a copy of its own.
+     */
+    static final int WATCH_BUFFER_BYTES = 64 * 1024;
+    /** A watcher's kernel send buffer: small, so a watcher that stops reading reaches warden's own bound soon. */
+    private static final int WATCH_SOCKET_BUFFER = 8 * 1024;
 
-    /** The bounds of the server; see the README's "Socket protocol". */
+    /**
+     * The bounds of the server; see the README's "Socket protocol". {@code maxWatchers} subscriptions in all, of
+     * which one unprivileged uid may hold {@code perUidWatchers}.
+     */
     public record Limits(long idleTimeoutMillis, int maxConnections, int perUidConnections, int privilegedReserve,
-                         int maxStreams, int unprivilegedStreams) {
+                         int maxStreams, int unprivilegedStreams, int maxWatchers, int perUidWatchers) {
     }
 
     private final SocketFile socketFile;
@@ -52,7 +62,10 @@ public final class ApiServer implements AutoCloseable {
     /** Insertion order is age order: the oldest unprivileged connection is the first one found. */
     private final Set<Connection> connections = new LinkedHashSet<>();
     private final ConnectionQuota quota;
+    private final ServerCounters counters;
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger watchers = new AtomicInteger();
+    private final java.util.Map<Object, Integer> watchersByUid = new java.util.HashMap<>();
     private int unidentified;
     private int streams;
     private int unprivilegedStreams;
@@ -68,6 +81,13 @@ public final class ApiServer implements AutoCloseable {
     /** {@code onFailure} runs if a server thread dies: a daemon that cannot answer must end and be restarted. */
     public ApiServer(SocketFile socketFile, RequestHandler handler, PeerIdentity identity, Limits limits,
                      Runnable onFailure) {
+        this(socketFile, handler, identity, limits, new ServerCounters(), onFailure);
+    }
+
+    /** As above, counting what it does in {@code counters}. */
+    public ApiServer(SocketFile socketFile, RequestHandler handler, PeerIdentity identity, Limits limits,
+                     ServerCounters counters, Runnable onFailure) {
+        this.counters = counters;
         this.socketFile = socketFile;
         this.handler = handler;
         this.identity = identity;
@@ -101,6 +121,16 @@ public final class ApiServer implements AutoCloseable {
     /** Connections admitted and open (readable from any thread). */
     public int connectionCount() {
         return openConnections.get();
+    }
+
+    /** What one watcher may leave unread before it is dropped (README, "warden watch"). */
+    public static int watchBufferBytes() {
+        return WATCH_BUFFER_BYTES;
+    }
+
+    /** Watchers subscribed now (readable from any thread). */
+    public int watcherCount() {
+        return watchers.get();
     }
 
     private void loop() {
@@ -218,6 +248,7 @@ public final class ApiServer implements AutoCloseable {
             String why = v == ConnectionQuota.Verdict.REFUSE_UID_FULL
                     ? "user " + peer.user() + " already has " + quota.perUid() + " connections open; close one and try again"
                     : "too many connections (" + quota.max() + "); try again";
+            counters.refused(ErrorCode.BUSY.wire());
             try {
                 ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY, why).bytes()));
             } catch (IOException e) {
@@ -232,6 +263,7 @@ public final class ApiServer implements AutoCloseable {
             connections.add(c);
             quota.added(peer);
             openConnections.incrementAndGet();
+            counters.admitted();
         } catch (IOException e) {
             closeQuietly(ch);
         }
@@ -248,6 +280,8 @@ public final class ApiServer implements AutoCloseable {
     private void sweepIdle() {
         long now = System.nanoTime();
         for (Connection c : new ArrayList<>(connections)) {
+            // a watcher waits for events as long as it likes; once its stream has ended it is timed out as any other
+            if (c.live != null && !c.live.ended()) continue;
             if (now - c.lastActivity <= idleNanos || c.inFlight || c.filling) continue;
             if (c.draining || c.closeAfterWrite) {
                 // answered already (or the answer cannot be delivered to a client that does not read): done
@@ -311,6 +345,12 @@ public final class ApiServer implements AutoCloseable {
         private boolean closedYet;
         /** Answered and half-closed; unread input is discarded so that closing does not reset the answer away. */
         private boolean draining;
+        /** The operation being answered, for the counters; null for a request that did not parse. */
+        private Operation op;
+        /** Set once the connection is a watcher: the lines pushed to it, and the line being written. */
+        private LiveLines live;
+        private java.io.Closeable feed;
+        private ByteBuffer liveLine;
 
         Connection(SocketChannel ch, Peer peer) {
             this.ch = ch;
@@ -318,7 +358,7 @@ public final class ApiServer implements AutoCloseable {
         }
 
         boolean hasOutput() {
-            return !out.isEmpty() || stream != null;
+            return !out.isEmpty() || stream != null || (live != null && (liveLine != null || !live.isEmpty()));
         }
 
         private int buffered() {
@@ -326,7 +366,8 @@ public final class ApiServer implements AutoCloseable {
         }
 
         void onReadable() throws IOException {
-            if (draining) {
+            if (draining || live != null) {
+                // a watcher sends nothing more: what it sends is discarded, its end of input ends the subscription
                 ByteBuffer scratch = ByteBuffer.allocate(512);
                 if (ch.read(scratch) < 0) close();
                 return;
@@ -393,9 +434,11 @@ public final class ApiServer implements AutoCloseable {
             try {
                 req = Request.parse(line);
             } catch (ProtocolException e) {
+                op = null;
                 reply(Answer.error(e.code(), e.getMessage()));
                 return;
             }
+            op = req.op();
             CompletableFuture<Answer> answer;
             if (req.op().changesIntent()) {
                 // the uid number and the claimed pid only matter where they are recorded, and finding them reads the
@@ -433,6 +476,10 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             lastActivity = System.nanoTime();
+            if (answer.live() != null) answer = subscribe(answer);
+            if (op != null) counters.answered(op, answer.result());
+            else counters.refused(answer.result());
+            op = null;
             AnswerStream s = answer.stream();
             if (s != null) {
                 boolean full = streams >= limits.maxStreams()
@@ -447,7 +494,44 @@ public final class ApiServer implements AutoCloseable {
                     if (!peer.mayControl()) unprivilegedStreams++;
                 }
             }
-            if (stream != s || s == null) out.add(ByteBuffer.wrap(answer.bytes()));
+            if (live == null && (stream != s || s == null)) out.add(ByteBuffer.wrap(answer.bytes()));
+            try {
+                onWritable();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        /**
+         * Makes this connection a watcher if the caps allow: no more than {@code maxWatchers} in all and
+         * {@code perUidWatchers} per unprivileged uid. Returns the answer to send first (the refusal otherwise).
+         */
+        private Answer subscribe(Answer answer) {
+            int mine = watchersByUid.getOrDefault(peer.account(), 0);
+            if (watchers.get() >= limits.maxWatchers()
+                    || (!peer.mayControl() && mine >= limits.perUidWatchers())) {
+                return Answer.error(ErrorCode.BUSY, watchers.get() >= limits.maxWatchers()
+                        ? "too many watchers (" + limits.maxWatchers() + "); try again"
+                        : "user " + peer.user() + " already has " + limits.perUidWatchers()
+                        + " watchers; end one and try again");
+            }
+            watchers.incrementAndGet();
+            if (!peer.mayControl()) watchersByUid.merge(peer.account(), 1, Integer::sum);
+            live = new LiveLines(this);
+            try {
+                ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, WATCH_SOCKET_BUFFER);
+            } catch (IOException e) {
+                // the kernel's default buffer only makes a stuck watcher take longer to reach warden's own bound
+                Logger.debug("watcher send buffer: {}", e.getMessage());
+            }
+            out.add(ByteBuffer.wrap(answer.bytes()));
+            feed = answer.live().open(live);
+            return answer;
+        }
+
+        /** Lines pushed since the last flush (or the end of the feed) go out. */
+        private void flushLive() {
+            if (closedYet) return;
             try {
                 onWritable();
             } catch (IOException e) {
@@ -456,6 +540,7 @@ public final class ApiServer implements AutoCloseable {
         }
 
         void fail(ErrorCode code, String message) {
+            counters.refused(code.wire());
             closeAfterWrite = true;
             out.add(ByteBuffer.wrap(Answer.error(code, message).bytes()));
             try {
@@ -467,6 +552,7 @@ public final class ApiServer implements AutoCloseable {
 
         /** Made room for a privileged peer: told why, then closed. */
         void evict() {
+            counters.refused(ErrorCode.BUSY.wire());
             try {
                 ch.write(ByteBuffer.wrap(Answer.error(ErrorCode.BUSY,
                         "connection closed to make room for a privileged client").bytes()));
@@ -505,9 +591,29 @@ public final class ApiServer implements AutoCloseable {
                     fillNext();
                     key.interestOps(0);
                     return;
+                } else if (live != null) {
+                    if (liveLine == null) {
+                        byte[] next = live.poll();
+                        if (next == null) break;
+                        liveLine = ByteBuffer.wrap(next);
+                    }
+                    if (ch.write(liveLine) > 0) lastActivity = System.nanoTime();
+                    if (liveLine.hasRemaining()) {
+                        key.interestOps(SelectionKey.OP_WRITE);
+                        return;
+                    }
+                    liveLine = null;
                 } else {
                     break;
                 }
+            }
+            if (live != null) {
+                if (!live.ended()) {
+                    // nothing to send until the next event; reading shows when the watcher goes away
+                    key.interestOps(SelectionKey.OP_READ);
+                    return;
+                }
+                closeAfterWrite = true;
             }
             if (closeAfterWrite && !eof) {
                 draining = true;
@@ -597,11 +703,83 @@ public final class ApiServer implements AutoCloseable {
                     endStream();
                 }
             }
+            if (live != null) {
+                live.end(null);
+                watchers.decrementAndGet();
+                if (!peer.mayControl()) watchersByUid.computeIfPresent(peer.account(), (k, v) -> v == 1 ? null : v - 1);
+                try {
+                    if (feed != null) feed.close();
+                } catch (IOException e) {
+                    Logger.debug("ending a watch: {}", e.getMessage());
+                }
+            }
             connections.remove(this);
             quota.removed(peer);
             openConnections.decrementAndGet();
             if (key != null) key.cancel();
             closeQuietly(ch);
+        }
+    }
+
+    /**
+     * A watcher's lines not yet written: filled by the daemon's thread, emptied by the selector thread. At most
+     * {@link #WATCH_BUFFER_BYTES}: a line past that is refused, and the feed ends the stream with a line saying why.
+     * A flush is scheduled on the selector once per batch, not once per line.
+     */
+    private final class LiveLines implements LiveFeed.LineSink {
+        private final Connection c;
+        private final java.util.ArrayDeque<byte[]> lines = new java.util.ArrayDeque<>();
+        private int bytes;
+        private boolean ended;
+        private boolean flushScheduled;
+
+        LiveLines(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public synchronized boolean offer(byte[] line) {
+            if (ended || bytes + line.length > WATCH_BUFFER_BYTES) return false;
+            lines.add(line);
+            bytes += line.length;
+            scheduleFlush();
+            return true;
+        }
+
+        @Override
+        public synchronized void end(byte[] last) {
+            if (ended) return;
+            ended = true;
+            if (last != null) {
+                lines.add(last);
+                bytes += last.length;
+            }
+            scheduleFlush();
+        }
+
+        private void scheduleFlush() {
+            if (flushScheduled) return;
+            flushScheduled = true;
+            complete(c::flushLive);
+        }
+
+        /** The next line, or null when none waits (a later line schedules a flush again). */
+        synchronized byte[] poll() {
+            byte[] b = lines.poll();
+            if (b == null) {
+                flushScheduled = false;
+                return null;
+            }
+            bytes -= b.length;
+            return b;
+        }
+
+        synchronized boolean isEmpty() {
+            return lines.isEmpty();
+        }
+
+        synchronized boolean ended() {
+            return ended;
         }
     }
 }

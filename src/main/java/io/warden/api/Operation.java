@@ -2,7 +2,7 @@ package io.warden.api;
 
 /** The operations of protocol version 1. Reading ones are open to every local user; changing ones are not. */
 public enum Operation {
-    STATUS(false), CHECK(false), HISTORY(false), LIST(false), START(true), STOP(true), RESTART(true), REMOVE(true);
+    STATUS(false), CHECK(false), HISTORY(false), LIST(false), WATCH(false), METRICS(false), START(true), STOP(true), RESTART(true), REMOVE(true);
 
     private final boolean changesIntent;
 

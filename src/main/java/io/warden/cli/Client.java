@@ -211,4 +211,62 @@ public final class Client {
             throw new CallFailure(CallFailure.Stage.NO_ANSWER, "the daemon's answer is not valid JSON: " + e.getMessage());
         }
     }
+
+    /** Gets each line of a subscription after its answer; returns false to stop reading. */
+    interface LineHandler {
+        boolean line(Map<String, Object> event);
+    }
+
+    /**
+     * A subscription ({@code watch}): sends {@code op}, waits for its answer until the deadline, then hands each
+     * following line to {@code onLine} as it comes, with no deadline, until the daemon ends the stream. Returns the
+     * answer; an error answer ends at once.
+     */
+    Map<String, Object> subscribe(String op, Map<String, Object> extra, Deadline deadline, LineHandler onLine)
+            throws CallFailure {
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("v", 1L);
+        req.put("op", op);
+        req.putAll(extra);
+        byte[] line = (Json.write(req) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (SocketChannel ch = connect(deadline); Selector sel = Selector.open()) {
+            send(ch, sel, line, deadline);
+            ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+            Map<String, Object> answer = null;
+            while (true) {
+                int n = ch.read(in);
+                int nl;
+                while ((nl = indexOfNewline(in)) >= 0) {
+                    Map<String, Object> m = parse(new String(in.array(), 0, nl, StandardCharsets.UTF_8));
+                    in.flip();
+                    in.position(nl + 1);
+                    in.compact();
+                    if (answer == null) {
+                        answer = m;
+                        if (!Boolean.TRUE.equals(answer.get("ok"))) return answer;
+                    } else if (!onLine.line(m)) {
+                        return answer;
+                    }
+                }
+                if (n < 0) {
+                    if (answer == null) {
+                        throw new CallFailure(CallFailure.Stage.NO_ANSWER, "the daemon closed the connection without an answer");
+                    }
+                    return answer;
+                }
+                if (!in.hasRemaining()) {
+                    throw new CallFailure(CallFailure.Stage.NO_ANSWER, "a line longer than " + in.capacity() + " bytes");
+                }
+                if (answer == null && deadline.passed()) {
+                    throw new CallFailure(CallFailure.Stage.NO_ANSWER, "no answer within " + deadline.seconds() + " s");
+                }
+                sel.select(answer == null ? Math.max(1, deadline.remainingMillis()) : 0);
+                sel.selectedKeys().clear();
+            }
+        } catch (CallFailure f) {
+            throw f;
+        } catch (IOException e) {
+            throw new CallFailure(CallFailure.Stage.NO_ANSWER, "the connection failed: " + e.getMessage());
+        }
+    }
 }

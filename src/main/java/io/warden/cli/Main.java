@@ -73,6 +73,18 @@ public final class Main {
                             a.count("-n", HistoryCommand.DEFAULT_COUNT), a.has("--json"),
                             a.seconds("--timeout", HistoryCommand.DEFAULT_TIMEOUT));
                 }
+                case "watch": {
+                    Args a = Args.parse(command, rest, Set.of("--timeout"), Set.of("--json"), 1);
+                    if (a.help()) return help(out, command);
+                    return new WatchCommand(settings(a), out, err).run(name(a), a.has("--json"),
+                            a.seconds("--timeout", WatchCommand.DEFAULT_TIMEOUT));
+                }
+                case "metrics": {
+                    Args a = Args.parse(command, rest, Set.of("--timeout"), Set.of());
+                    if (a.help()) return help(out, command);
+                    return new MetricsCommand(settings(a), out, err)
+                            .run(a.seconds("--timeout", MetricsCommand.DEFAULT_TIMEOUT));
+                }
                 case "help":
                 case "--help":
                 case "-h":

@@ -70,6 +70,9 @@ final class StatusView {
         sb.append("  supervisor: ").append(text(s.get("supervisor")));
         if (w != null) {
             sb.append("; warden pid ").append(text(w.get("pid"))).append(", running since ").append(text(w.get("startedAt")));
+            if (w.get("version") != null) {
+                sb.append("; warden ").append(text(w.get("version"))).append(", image ").append(text(w.get("imageVersion")));
+            }
         }
         sb.append('\n');
         for (Object p : (List<Object>) s.getOrDefault("degraded", List.of())) {

@@ -18,8 +18,11 @@ final class Usage {
             "  remove NAME@INSTANCE            stop an instance, take it out of s6 and forget it",
             "  history [NAME] [--json] [-n N] [--timeout SEC]",
             "                                  the journal, newest last (NAME: its records and warden's own)",
-            "  NAME defaults to WARDEN_SERVICE for status, start, stop, restart; check and history without it mean",
-            "  every service.",
+            "  watch [NAME] [--json]           each event as it happens, one line each, until interrupted or warden",
+            "                                  stops (NAME: its events and warden's own)",
+            "  metrics                         the metrics in Prometheus's text format",
+            "  NAME defaults to WARDEN_SERVICE for status, start, stop, restart; check, history and watch without it",
+            "  mean every service.",
             "  <command> --help                that command's usage",
             "",
             "configuration flags (each also an environment variable):",
@@ -29,7 +32,8 @@ final class Usage {
             "  --default-intent up|down (WARDEN_DEFAULT_INTENT)   --control-group NAME (WARDEN_CONTROL_GROUP)",
             "  daemon only: --notify-fd FD (WARDEN_NOTIFY_FD)   --signal-window SEC (WARDEN_SIGNAL_WINDOW)",
             "  --backoff-max SEC (WARDEN_BACKOFF_MAX)   --journal-max-bytes N (WARDEN_JOURNAL_MAX_BYTES)",
-            "  --s6-overlay-basedir DIR (WARDEN_S6_OVERLAY_BASEDIR)",
+            "  --s6-overlay-basedir DIR (WARDEN_S6_OVERLAY_BASEDIR)   --image-version V (WARDEN_IMAGE_VERSION)",
+            "  --metrics-listen HOST:PORT (WARDEN_METRICS_LISTEN: GET /metrics over HTTP; unset: no TCP port)",
             "");
 
     private static final String FLAGS = "  configuration flags (--state-dir, --socket, ...): see 'warden --help'";
@@ -86,6 +90,24 @@ final class Usage {
                         "  --json           one JSON array, oldest first",
                         "  -n N             the last N records (default " + HistoryCommand.DEFAULT_COUNT + ")",
                         String.format(TIMEOUT_READ, (long) HistoryCommand.DEFAULT_TIMEOUT),
+                        FLAGS);
+            case "watch":
+                return lines("usage: warden watch [NAME] [--json] [--timeout SEC]",
+                        "  each event as it happens (intent set, up, exit, shutdown cause, back-off, instances, boot,",
+                        "  stop, upgraded, degraded), one line each, until interrupted or until warden stops",
+                        "  NAME: only that service's events and warden's own",
+                        "  --json           one JSON object per line (at, service, event, the event's fields)",
+                        "  --timeout SEC    give up if the daemon does not accept the watch within SEC seconds"
+                                + " (default " + (long) WatchCommand.DEFAULT_TIMEOUT + ")",
+                        "  exit 0 when warden stopped (its stop event was the last line); 4 when the daemon cannot",
+                        "  be reached or the stream ended otherwise (warden killed, or this watcher dropped for not",
+                        "  reading: the last line says so)",
+                        FLAGS);
+            case "metrics":
+                return lines("usage: warden metrics [--timeout SEC]",
+                        "  the daemon's metrics in Prometheus's text exposition format (what GET /metrics serves",
+                        "  when WARDEN_METRICS_LISTEN is set)",
+                        String.format(TIMEOUT_READ, (long) MetricsCommand.DEFAULT_TIMEOUT),
                         FLAGS);
             case "list":
                 return lines("usage: warden list [--json] [--timeout SEC]",

@@ -18,7 +18,11 @@ public enum Setting {
     /** Longest restart hold of a crash-looping gateway, in seconds. */
     BACKOFF_MAX("--backoff-max", "WARDEN_BACKOFF_MAX", "60"),
     JOURNAL_MAX_BYTES("--journal-max-bytes", "WARDEN_JOURNAL_MAX_BYTES", "262144"),
-    S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir");
+    S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir"),
+    /** The image's version, set by the Dockerfile from a build argument; recorded at each boot. */
+    IMAGE_VERSION("--image-version", "WARDEN_IMAGE_VERSION", "unknown"),
+    /** HOST:PORT serving GET /metrics over HTTP; empty: no TCP port at all. */
+    METRICS_LISTEN("--metrics-listen", "WARDEN_METRICS_LISTEN", "");
 
     private final String flag;
     private final String env;

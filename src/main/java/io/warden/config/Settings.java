@@ -38,6 +38,7 @@ public final class Settings {
         backoffMaxMillis();
         journalMaxBytes();
         notifyFd();
+        metricsListen();
         String problem = ServiceName.problem(Setting.SERVICE.env(), get(Setting.SERVICE));
         if (problem != null) throw new ConfigException(problem);
     }
@@ -48,6 +49,29 @@ public final class Settings {
 
     public Path path(Setting s) {
         return Path.of(values.get(s));
+    }
+
+    /**
+     * Where {@code GET /metrics} is served, or null when {@code WARDEN_METRICS_LISTEN} is unset. The address is
+     * not resolved here: a host name is looked up when the daemon binds.
+     */
+    public java.net.InetSocketAddress metricsListen() {
+        String v = get(Setting.METRICS_LISTEN);
+        if (v.isEmpty()) return null;
+        int colon = v.lastIndexOf(':');
+        String host = colon > 0 ? v.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        int port = -1;
+        try {
+            if (colon > 0) port = Integer.parseInt(v.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new ConfigException(Setting.METRICS_LISTEN.env() + " must be HOST:PORT (such as 127.0.0.1:9464 or "
+                    + "0.0.0.0:9464), not '" + v + "'");
+        }
+        return java.net.InetSocketAddress.createUnresolved(host, port);
     }
 
     public String service() {

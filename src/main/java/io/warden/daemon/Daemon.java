@@ -10,6 +10,9 @@ import io.warden.api.SocketFile;
 import io.warden.config.ServiceName;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
+import io.warden.event.Event;
+import io.warden.event.EventSpine;
+import io.warden.state.Versions;
 import io.warden.s6.ProcessTable;
 import io.warden.s6.Scandir;
 import io.warden.s6.ServiceDirectory;
@@ -47,9 +50,9 @@ public final class Daemon {
     /**
      * Socket bounds (README, "Socket protocol"): 5 s idle time; 2048 connections, of which one unprivileged uid
      * may hold 64 and 64 are kept for root and the control group; 32 history answers streamed at once, 24 of
-     * them for unprivileged peers.
+     * them for unprivileged peers; 256 watchers, of which one unprivileged uid may hold 8.
      */
-    private static final ApiServer.Limits SOCKET_LIMITS = new ApiServer.Limits(5000, 2048, 64, 64, 32, 24);
+    private static final ApiServer.Limits SOCKET_LIMITS = new ApiServer.Limits(5000, 2048, 64, 64, 32, 24, 256, 8);
     /** How often the watcher looks for a service directory that is not there yet. */
     private static final long WAITING_POLL_MILLIS = 1000;
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
@@ -59,7 +62,11 @@ public final class Daemon {
     private final Settings settings;
     private final String defaultService;
     private final StateStore store;
+    private final EventSpine events;
     private final Ledger ledger;
+    private final Versions versions;
+    private final Watchers watchers;
+    private final MetricsBook metrics;
     private final Scandir scandir;
     private final ProcessTable procs;
     private final ServiceContext context;
@@ -86,6 +93,7 @@ public final class Daemon {
     private StateLock lock;
     private ApiServer server;
     private StatusWatcher watcher;
+    private MetricsHttp metricsHttp;
 
     public Daemon(Settings settings) {
         this(settings, TimeSource.system());
@@ -97,10 +105,16 @@ public final class Daemon {
         this.startedAt = time.now();
         this.defaultService = settings.service();
         this.store = new StateStore(settings.path(Setting.STATE_DIR), defaultService, settings.journalMaxBytes());
-        this.ledger = new Ledger(store, this::republish);
+        this.events = new EventSpine(java.time.Clock.systemUTC(), recs -> ledger().journalRecords(recs));
+        this.ledger = new Ledger(store, this::republish, events::emit);
+        this.versions = new Versions(Versions.ofWarden(), settings.get(Setting.IMAGE_VERSION));
+        this.watchers = new Watchers();
+        this.metrics = new MetricsBook(versions, store.journal());
+        events.subscribe(metrics);
+        events.subscribe(watchers);
         this.scandir = new Scandir(settings.path(Setting.SCANDIR));
         this.procs = ProcessTable.system();
-        this.context = new ServiceContext(store, ledger, scandir, procs, time,
+        this.context = new ServiceContext(store, ledger, events, scandir, procs, time,
                 settings.signalWindowMillis() * 1_000_000L, settings.backoffMaxMillis(), this::runSeen, this::submit);
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(WRITER_THREADS,
                 WRITER_THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -110,7 +124,13 @@ public final class Daemon {
                 });
         this.writers = pool;
         this.identity = PeerIdentity.system(settings.controlGroup());
-        this.requests = new Requests(identity.access(), store.journal(), tasks::add, this::change, defaultService);
+        this.requests = new Requests(identity.access(), store.journal(), tasks::add, this::change, defaultService,
+                watchers, metrics);
+    }
+
+    /** The ledger, for the event spine's journal (built before the ledger, which reports its problems to it). */
+    private Ledger ledger() {
+        return ledger;
     }
 
     /** Boots, serves until SIGTERM/SIGINT, records the cause and returns the process exit code. */
@@ -153,7 +173,7 @@ public final class Daemon {
         createControllers();
         RunRecord previous = loadPreviousRun();
         applyBootPlans(previous);
-        recordBoot();
+        recordBoot(previous);
         publish();
         ((java.util.concurrent.ThreadPoolExecutor) writers).prestartAllCoreThreads();
         watchSupervisor();
@@ -240,14 +260,11 @@ public final class Daemon {
     private void applyBootPlans(RunRecord previous) throws IOException {
         boolean unclean = previous != null && !previous.ended();
         if (unclean) {
-            Map<String, Object> r = Ledger.record("warden-unclean-end");
-            r.put("previousWardenPid", previous.wardenPid());
-            r.put("previousStartedAt", previous.startedAt().toString());
-            ledger.journal(r);
+            events.emit(new Event.UncleanEnd(previous.wardenPid(), previous.startedAt().toString()));
             Logger.warn("previous warden run (pid {}, started {}) ended without a record", previous.wardenPid(),
                     previous.startedAt());
         }
-        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>());
+        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>(), versions);
         for (ServiceController c : services.values()) {
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
@@ -258,16 +275,19 @@ public final class Daemon {
         ledger.saveRun(run);
     }
 
-    private void recordBoot() {
-        Map<String, Object> boot = Ledger.record("boot");
-        boot.put("wardenPid", wardenPid);
-        boot.put("supervisor", supervisor.wire());
+    private void recordBoot(RunRecord previous) {
         ServiceController d = services.get(defaultService);
-        if (d != null) boot.put("intent", d.desired().wire());
-        Map<String, Object> intents = new LinkedHashMap<>();
+        Map<String, String> intents = new LinkedHashMap<>();
         for (ServiceController c : services.values()) intents.put(c.name(), c.desired().wire());
-        boot.put("services", intents);
-        ledger.journal(boot);
+        events.emit(new Event.Boot(wardenPid, supervisor.wire(), d == null ? null : d.desired().wire(), intents,
+                versions));
+        // a run record from before versions were recorded: the previous boot ran an older warden
+        Versions before = previous == null ? null
+                : previous.versions() != null ? previous.versions() : new Versions(null, null);
+        if (before != null && !before.equals(versions)) {
+            events.emit(new Event.Upgraded(before, versions));
+            Logger.info("upgraded: {}", before.changeTo(versions));
+        }
     }
 
     private void startWatching() throws IOException {
@@ -281,9 +301,17 @@ public final class Daemon {
     }
 
     private void startServing() throws IOException {
+        io.warden.api.ServerCounters counters = new io.warden.api.ServerCounters();
         server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, identity, SOCKET_LIMITS,
-                () -> tasks.add(this::onServerFailure));
+                counters, () -> tasks.add(this::onServerFailure));
+        ApiServer s = server;
+        metrics.server(counters, s::connectionCount, watchers::count);
         server.start();
+        java.net.InetSocketAddress listen = settings.metricsListen();
+        if (listen != null) {
+            metricsHttp = MetricsHttp.start(listen, () -> metrics.render(time.now()));
+            Logger.info("metrics served at http://{}/metrics", metricsHttp.address());
+        }
     }
 
     private void loop() {
@@ -374,10 +402,7 @@ public final class Daemon {
         exitCode = code;
         for (ServiceController c : services.values()) c.onWardenEnd();
         if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, time.now()));
-        Map<String, Object> rec = Ledger.record("warden-stop");
-        rec.put("reason", shutdownSignal);
-        rec.put("cause", "unchanged");
-        ledger.journal(rec);
+        events.emit(new Event.WardenStop(null, shutdownSignal, null, null));
     }
 
     /**
@@ -393,31 +418,33 @@ public final class Daemon {
         shutdownSignal = sig;
         requests.stopping();
         Instant now = time.now();
-        Map<String, Object> causes = new LinkedHashMap<>();
+        Map<String, String> causes = new LinkedHashMap<>();
         LastShutdown dflt = null;
         List<io.warden.state.ServiceState> changed = new ArrayList<>();
-        List<Map<String, Object>> records = new ArrayList<>();
+        List<Event> stop = new ArrayList<>();
         for (ServiceController c : services.values()) {
             LastShutdown ls = c.onSignal(sig, now);
             causes.put(c.name(), ls == null ? "unchanged" : ls.cause().wire());
             if (ls == null) continue;
             changed.add(c.state());
-            if (c.name().equals(defaultService)) dflt = ls;
-            else records.add(Ledger.shutdownRecord(ls, c.name()));
+            boolean isDefault = c.name().equals(defaultService);
+            if (isDefault) dflt = ls;
+            // the default service's cause is journaled inside warden-stop, as round 1 recorded it
+            stop.add(new Event.ServiceEnd(c.name(), ls, false, !isDefault));
         }
         if (run != null) run = run.endedBy(sig, now);
-        Map<String, Object> rec = dflt != null ? Ledger.shutdownRecord(dflt) : Ledger.record("shutdown");
-        rec.put("event", "warden-stop");
-        rec.put("signal", sig);
-        if (dflt == null) rec.put("cause", "unchanged");
-        rec.put("causes", causes);
-        records.add(rec);
+        stop.add(new Event.WardenStop(sig, null, dflt, causes));
         // every cause durable at once: files written in parallel with the journal, one directory fsync
         long t0 = time.nanos();
-        ledger.saveAll(changed, run, records, writers);
+        int[] written = new int[1];
+        RunRecord ended = run;
+        events.emitAll(stop, records -> {
+            written[0] = records.size();
+            ledger.saveAll(changed, ended, records, writers);
+        });
         if (ledger.writable()) {
             Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
-                    records.size(), (time.nanos() - t0) / 1_000_000);
+                    written[0], (time.nanos() - t0) / 1_000_000);
         }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         publish();
@@ -469,8 +496,11 @@ public final class Daemon {
     private void publish() {
         List<Snapshot> all = new ArrayList<>();
         List<String> problems = ledger.problems();
-        for (ServiceController c : services.values()) all.add(c.snapshot(supervisor, wardenPid, startedAt, problems));
+        for (ServiceController c : services.values()) {
+            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions));
+        }
         requests.publish(all, catalog == null ? List.of() : catalog.instanceTemplateNames());
+        metrics.snapshots(all);
     }
 
     /** A new problem changes what status reports; before the first publish there is nothing to update. */
@@ -479,6 +509,9 @@ public final class Daemon {
     }
 
     private void close() {
+        // every watcher has had warden's stop event (or nothing was started): their streams end here
+        watchers.endAll();
+        if (metricsHttp != null) metricsHttp.close();
         try {
             if (watcher != null) watcher.close();
             if (server != null) server.close();

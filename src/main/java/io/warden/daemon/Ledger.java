@@ -30,14 +30,21 @@ final class Ledger {
 
     private final StateStore store;
     private final Runnable onProblem;
+    /** Where a problem entering or leaving {@code degraded} is told (the event spine). */
+    private final java.util.function.Consumer<io.warden.event.Event> events;
     private final List<String> problems = new ArrayList<>();
     private boolean writable = true;
     /** A run record that could not be written: written again once the volume takes a write. */
     private RunRecord unsavedRun;
 
     Ledger(StateStore store, Runnable onProblem) {
+        this(store, onProblem, e -> { });
+    }
+
+    Ledger(StateStore store, Runnable onProblem, java.util.function.Consumer<io.warden.event.Event> events) {
         this.store = store;
         this.onProblem = onProblem;
+        this.events = events;
     }
 
     boolean writable() {
@@ -102,6 +109,12 @@ final class Ledger {
         }
     }
 
+    /** The event spine's journal: one record appended as {@link #journal}, several with one fsync. */
+    void journalRecords(List<Map<String, Object>> recs) {
+        if (recs.size() == 1) journal(recs.get(0));
+        else journalAll(recs);
+    }
+
     /** Appends records in order with one fsync. */
     void journalAll(List<Map<String, Object>> recs) {
         if (!writable || recs.isEmpty()) return;
@@ -116,6 +129,7 @@ final class Ledger {
         if (problems.contains(p)) return;
         Logger.error(p);
         problems.add(p);
+        events.accept(new io.warden.event.Event.Degraded(p));
         onProblem.run();
     }
 
@@ -124,10 +138,15 @@ final class Ledger {
      * that succeeds, whoever makes it (the daemon here, or a user's intent through {@link #serviceSaved}).
      */
     void clearProblems(String prefix) {
-        if (problems.removeIf(p -> p.startsWith(prefix))) {
-            Logger.info("recovered: {}", prefix.trim());
-            onProblem.run();
+        List<String> over = new ArrayList<>();
+        for (String p : problems) {
+            if (p.startsWith(prefix)) over.add(p);
         }
+        if (over.isEmpty()) return;
+        problems.removeAll(over);
+        Logger.info("recovered: {}", prefix.trim());
+        for (String p : over) events.accept(new io.warden.event.Event.Recovered(p));
+        onProblem.run();
     }
 
     /** A service's file was written durably: what was kept in memory only is on the volume now. */

@@ -44,13 +44,18 @@ final class Requests implements RequestHandler {
     private final Consumer<Runnable> loop;
     private final IntentChange change;
     private final String defaultService;
+    private final Watchers watchers;
+    private final MetricsBook metrics;
     private final ExecutorService readers;
     /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
     private volatile Published published;
     /** Set at the signal: changes are refused at once from then on. */
     private volatile boolean stopping;
 
-    Requests(AccessPolicy access, Journal journal, Consumer<Runnable> loop, IntentChange change, String defaultService) {
+    Requests(AccessPolicy access, Journal journal, Consumer<Runnable> loop, IntentChange change, String defaultService,
+             Watchers watchers, MetricsBook metrics) {
+        this.watchers = watchers;
+        this.metrics = metrics;
         this.access = access;
         this.journal = journal;
         this.loop = loop;
@@ -137,6 +142,17 @@ final class Requests implements RequestHandler {
         switch (op) {
             case LIST:
                 return done(p.list());
+            case WATCH:
+                if (named != null && !known) return done(unknown(service, p));
+                if (stopping) return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down"));
+                return done(Answer.live(Watchers.accepted(named), watchers.feed(named)));
+            case METRICS:
+                return CompletableFuture.supplyAsync(() -> {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("contentType", io.warden.metrics.Exposition.CONTENT_TYPE);
+                    r.put("text", metrics.render(java.time.Instant.now()));
+                    return Answer.of(Protocol.ok(r));
+                }, readers);
             case HISTORY:
                 if (named != null && !known) return done(unknown(service, p));
                 return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named), readers);

@@ -6,6 +6,7 @@ import io.warden.api.Peer;
 import io.warden.api.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.config.ServiceName;
+import io.warden.event.Event;
 import io.warden.s6.ControlFifo;
 import io.warden.s6.ServiceDirectory;
 import io.warden.s6.Signals;
@@ -113,7 +114,7 @@ final class ServiceController {
             state = state.withIntent(new Intent(first, IntentSource.DEFAULT, now, null, null,
                     "state file damaged, default applied: " + loaded.problem()));
         }
-        if (ctx.ledger().save(state)) journal(Ledger.intentRecord("intent", state.intent(), name));
+        if (ctx.ledger().save(state)) emit(new Event.IntentSet(name, state.intent(), null));
     }
 
     /** Creates a new instance's state with intent up by the user who started it (nothing is written yet). */
@@ -143,7 +144,7 @@ final class ServiceController {
                         + ") ended without a record; the " + name + " run it last saw (pid " + seen.pid() + ") is gone");
         state = state.withLastShutdown(ls);
         ctx.ledger().save(state);
-        journal(Ledger.shutdownRecord(ls, name));
+        emit(new Event.ServiceEnd(name, ls, false, true));
         Logger.warn("{}: last shutdown was unclean: {}", name, ls.detail());
     }
 
@@ -170,10 +171,7 @@ final class ServiceController {
         if (currentRun != null) backoff.runAdopted(java.time.Duration.between(status.stamp(), now).toMillis());
         if (currentRun != null && !currentRun.equals(seenBefore)) {
             // started before warden (the early start, or s6 alone): the journal still gets its start
-            Map<String, Object> up = record("gateway-up");
-            up.put("pid", currentRun.pid());
-            up.put("adopted", true);
-            journal(up);
+            emit(new Event.ServiceUp(name, currentRun.pid(), true));
         }
         Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(),
                 state.intent().source().wire(), plan.why());
@@ -237,9 +235,7 @@ final class ServiceController {
                 + "): kill " + pid + " once the supervised " + name + " serves";
         orphans.put(pid, p);
         ctx.ledger().problem(p);
-        Map<String, Object> rec = record("gateway-orphaned");
-        rec.put("pid", pid);
-        journal(rec);
+        emit(new Event.Orphaned(name, pid));
         forgetRun(pid);
         ProcessHandle.of(pid).ifPresent(h -> h.onExit().thenRun(() -> ctx.loop().accept(() -> orphanGone(pid))));
     }
@@ -252,24 +248,20 @@ final class ServiceController {
     }
 
     private void started(GatewayRun r) {
-        Map<String, Object> rec = record("gateway-up");
-        rec.put("pid", r.pid());
-        journal(rec);
+        emit(new Event.ServiceUp(name, r.pid(), false));
         Logger.info("{} up, pid {}", name, r.pid());
         ctx.runs().seen(name, r);
     }
 
     private void ended(GatewayRun r, SupervisorStatus endStatus) {
-        Map<String, Object> rec = record("gateway-exit");
-        rec.put("pid", r.pid());
         String how = "ended";
         if (endStatus != null) {
-            rec.put("exitCode", endStatus.exited() ? (long) endStatus.exitCode() : null);
-            rec.put("signal", endStatus.exited() ? null : Signals.name(endStatus.termSignal()));
             how = endStatus.exited() ? "exited with code " + endStatus.exitCode()
                     : "was killed by " + Signals.name(endStatus.termSignal());
         }
-        journal(rec);
+        emit(new Event.ServiceExited(name, r.pid(), endStatus != null,
+                endStatus != null && endStatus.exited() ? endStatus.exitCode() : null,
+                endStatus != null && !endStatus.exited() ? Signals.name(endStatus.termSignal()) : null));
         boolean asked = r.pid() == expectedEndPid;
         if (asked) expectedEndPid = 0;
         if (shuttingDown) {
@@ -278,6 +270,8 @@ final class ServiceController {
         } else if (asked || state.intent().state() == IntentState.DOWN) {
             Logger.info("{} pid {} {} as asked", name, r.pid(), how);
             forgetRun(r.pid());
+            // the cause (user) went to the volume with the intent: the stream still shows the end with it
+            if (asked && state.lastShutdown() != null) emit(new Event.ServiceEnd(name, state.lastShutdown(), false, false));
         } else {
             // the run record keeps this run until the cause is written: a warden killed meanwhile leaves the next
             // boot a run it last saw and that is gone, which it records as unclean instead of losing the end
@@ -289,6 +283,7 @@ final class ServiceController {
                     && endStatus.exitCode() == Observed.FATAL_CONFIG_EXIT;
             boolean wantedUp = endStatus == null || endStatus.wantUp();
             if (!fatal && wantedUp) holdRestartIfLooping();
+            emit(new Event.ServiceEnd(name, provisionalCause(), true, false));
         }
     }
 
@@ -302,10 +297,7 @@ final class ServiceController {
         if (hold == 0) return;
         if (send("O") != null) return;
         backoffUntilNanos = ctx.time().nanos() + hold * 1_000_000L;
-        Map<String, Object> rec = record("backoff");
-        rec.put("holdMillis", hold);
-        rec.put("consecutiveDeaths", (long) backoff.consecutiveDeaths());
-        journal(rec);
+        emit(new Event.BackoffHeld(name, hold, backoff.consecutiveDeaths()));
         Logger.warn("{} died {} times in a row: holding its restart for {} ms", name, backoff.consecutiveDeaths(), hold);
     }
 
@@ -326,10 +318,12 @@ final class ServiceController {
         }
         if (backoffUntilNanos != 0 && nowNanos - backoffUntilNanos >= 0) {
             backoffUntilNanos = 0;
-            if (!shuttingDown && state.intent().state() == IntentState.UP) {
+            boolean restart = !shuttingDown && state.intent().state() == IntentState.UP;
+            if (restart) {
                 Logger.info("{}: restart hold over: starting it", name);
                 send("u");
             }
+            emit(new Event.BackoffReleased(name, restart));
             changed = true;
         }
         return changed;
@@ -339,14 +333,19 @@ final class ServiceController {
         ctx.runs().seen(name, null);
     }
 
-    private void finalizePending() {
+    /** The cause of the pending end as it stands (decided when the window passes). */
+    private LastShutdown provisionalCause() {
         // warden's own hold clears s6's want-up; judge by the status at the death, not by the hold
-        LastShutdown ls = pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
+        return pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status);
+    }
+
+    private void finalizePending() {
+        LastShutdown ls = provisionalCause();
         long endedPid = pending.endedPid();
         pending = null;
         state = state.withLastShutdown(ls);
         ctx.ledger().save(state);
-        journal(Ledger.shutdownRecord(ls, name));
+        emit(new Event.ServiceEnd(name, ls, false, true));
         forgetRun(endedPid);
         Logger.warn("{}: last shutdown: {} ({})", name, ls.cause().wire(), ls.detail());
     }
@@ -422,17 +421,12 @@ final class ServiceController {
         state = next;
         ctx.ledger().serviceSaved(name);
         if (creating) {
-            Map<String, Object> created = record("instance-created");
-            created.put("template", ServiceName.templateOf(name));
-            created.put("uid", (long) peer.uid());
-            journal(created);
+            emit(new Event.InstanceCreated(name, ServiceName.templateOf(name), peer.uid()));
             Logger.info("instance {} created by uid {}", name, peer.uid());
         }
         // the user has set an intent again: the damaged file's default no longer stands in for one
         ctx.ledger().clearProblems(DAMAGED_STATE + ctx.store().serviceFile(name));
-        Map<String, Object> rec = Ledger.intentRecord("intent", state.intent(), name);
-        rec.put("op", op.wire());
-        journal(rec);
+        emit(new Event.IntentSet(name, state.intent(), op.wire()));
         Logger.info("{}: intent {} by uid {} (pid {}) via {}{}", name, target.wire(), peer.uid(), peer.pid(), op.wire(),
                 reason == null ? "" : ": " + PrintableText.escape(reason));
 
@@ -492,10 +486,7 @@ final class ServiceController {
             return Protocol.error(ErrorCode.STATE_WRITE_FAILED, "could not remove " + name + " (" + failure + ")");
         }
         ctx.runs().seen(name, null);
-        Map<String, Object> rec = record("instance-removed");
-        rec.put("uid", (long) peer.uid());
-        rec.put("wasRunning", running);
-        journal(rec);
+        emit(new Event.InstanceRemoved(name, peer.uid(), running));
         Logger.info("instance {} removed by uid {}", name, peer.uid());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("service", name);
@@ -507,21 +498,17 @@ final class ServiceController {
     // ---- what status shows ----------------------------------------------------------------------------------
 
     Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
-                      java.util.List<String> problems) {
-        LastShutdown shown = pending != null
-                ? pending.classify(backoffUntilNanos != 0 ? pending.endStatus() : status) : state.lastShutdown();
+                      java.util.List<String> problems, io.warden.state.Versions versions) {
+        LastShutdown shown = pending != null ? provisionalCause() : state.lastShutdown();
         return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
-                problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable());
+                problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable(),
+                versions);
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
 
-    private Map<String, Object> record(String event) {
-        return Ledger.record(event, name);
-    }
-
-    private void journal(Map<String, Object> rec) {
-        ctx.ledger().journal(rec);
+    private void emit(Event e) {
+        ctx.events().emit(e);
     }
 
     /** Sends s6-svc letters; returns null on success or what went wrong (the intent is already durable). */

@@ -5,6 +5,7 @@ import io.warden.s6.SupervisorStatus;
 import io.warden.state.IntentState;
 import io.warden.state.LastShutdown;
 import io.warden.state.ServiceState;
+import io.warden.state.Versions;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,13 +20,22 @@ import java.util.Map;
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
                        boolean backoff, boolean lastShutdownPending, SupervisorStatus lastDeath,
-                       boolean templateMissing, boolean stateUnusable) {
+                       boolean templateMissing, boolean stateUnusable, Versions versions) {
+
+    /** A snapshot that names no versions (they show as unknown). */
+    public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
+                    long wardenPid, Instant wardenStartedAt, List<String> problems, boolean backoff,
+                    boolean lastShutdownPending, SupervisorStatus lastDeath, boolean templateMissing,
+                    boolean stateUnusable) {
+        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff,
+                lastShutdownPending, lastDeath, templateMissing, stateUnusable, new Versions(null, null));
+    }
 
     /** A snapshot whose last shutdown is the durable one and whose status, when down, is a real death. */
     public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
                     long wardenPid, Instant wardenStartedAt, List<String> problems, boolean backoff) {
         this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff, false, status,
-                false, false);
+                false, false, new Versions(null, null));
     }
 
     public String service() {
@@ -93,6 +103,8 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         w.put("running", true);
         w.put("pid", wardenPid);
         w.put("startedAt", wardenStartedAt.toString());
+        w.put("version", versions.warden());
+        w.put("imageVersion", versions.image());
         m.put("warden", w);
         m.put("degraded", new ArrayList<>(problems));
         return m;

@@ -40,6 +40,19 @@ public final class Journal {
         this.maxBytes = maxBytes;
     }
 
+    /** Bytes on the volume, both files together (a file not there counts 0). */
+    public long bytes() {
+        long n = 0;
+        for (Path p : new Path[] {current, rotated}) {
+            try {
+                n += Files.size(p);
+            } catch (IOException e) {
+                // not there yet (no record written, or never rotated): it holds nothing
+            }
+        }
+        return n;
+    }
+
     /** Appends one record and makes it durable. A torn last line (crash mid-append) is skipped by {@link #read}. */
     public void append(Map<String, Object> record) throws IOException {
         appendAll(List.of(record));

@@ -14,15 +14,23 @@ import java.util.TreeMap;
  * A record found at boot with no end means the previous run was killed (SIGKILL, OOM, power loss).
  * It also remembers the run of each service warden last saw up, to tell a warden-only kill from a whole-container
  * one. {@code gateway} is the default service's run, as round 1 wrote it (an older warden reads only that);
- * {@code services} holds every service's, and is absent in a round-1 file.
+ * {@code services} holds every service's, and is absent in a round-1 file. {@code versions} (members
+ * {@code wardenVersion}, {@code imageVersion}) is what the run ran, so the next boot can tell an upgrade; null in a
+ * file an older warden wrote (members it ignores, so it sets nothing aside).
  */
 public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway,
-                        Map<String, GatewayRun> services) {
+                        Map<String, GatewayRun> services, Versions versions) {
     public static final int FORMAT = FileFormat.VERSION;
+
+    /** A record with no versions (an older warden's shape). */
+    public RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway,
+                     Map<String, GatewayRun> services) {
+        this(wardenPid, startedAt, endedAt, endedBy, gateway, services, null);
+    }
 
     /** A record that names only the default service's run (round 1's shape). */
     public RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway) {
-        this(wardenPid, startedAt, endedAt, endedBy, gateway, null);
+        this(wardenPid, startedAt, endedAt, endedBy, gateway, null, null);
     }
 
     public boolean ended() {
@@ -43,15 +51,15 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
         if (g == null) m.remove(service);
         else m.put(service, g);
         return new RunRecord(wardenPid, startedAt, endedAt, endedBy,
-                service.equals(defaultService) ? g : gateway, m);
+                service.equals(defaultService) ? g : gateway, m, versions);
     }
 
     public RunRecord withGateway(GatewayRun g) {
-        return new RunRecord(wardenPid, startedAt, endedAt, endedBy, g, services);
+        return new RunRecord(wardenPid, startedAt, endedAt, endedBy, g, services, versions);
     }
 
     public RunRecord endedBy(String why, Instant at) {
-        return new RunRecord(wardenPid, startedAt, at, why, gateway, services);
+        return new RunRecord(wardenPid, startedAt, at, why, gateway, services, versions);
     }
 
     public String toFileText() {
@@ -68,6 +76,10 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
                 all.put(e.getKey(), runJson(e.getValue()));
             }
             m.put("services", all);
+        }
+        if (versions != null) {
+            m.put("wardenVersion", versions.warden());
+            m.put("imageVersion", versions.image());
         }
         return Json.writePretty(m);
     }
@@ -94,9 +106,13 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
                     if (r != null) services.put(name, new GatewayRun(r.number("pid"), r.string("upSince")));
                 }
             }
+            String wardenVersion = f.optString("wardenVersion");
+            String imageVersion = f.optString("imageVersion");
+            Versions versions = wardenVersion == null && imageVersion == null ? null
+                    : new Versions(wardenVersion, imageVersion);
             return new RunRecord(f.number("wardenPid"), Instant.parse(f.string("startedAt")),
                     ended == null ? null : Instant.parse(ended), f.optString("endedBy"),
-                    g == null ? null : new GatewayRun(g.number("pid"), g.string("upSince")), services);
+                    g == null ? null : new GatewayRun(g.number("pid"), g.string("upSince")), services, versions);
         } catch (java.time.DateTimeException e) {
             throw new JsonException("run: " + e.getMessage());
         }

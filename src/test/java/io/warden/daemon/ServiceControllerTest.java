@@ -49,6 +49,8 @@ class ServiceControllerTest {
     FakeTime time;
     StateStore store;
     Ledger ledger;
+    /** Every event the controllers emitted, in order (the spine's subscribers see the same). */
+    List<io.warden.event.EventSpine.Stamped> events;
     ServiceContext ctx;
     Map<String, GatewayRun> runs;
     List<Runnable> handedBack;
@@ -66,11 +68,15 @@ class ServiceControllerTest {
     void setUp() throws IOException {
         time = new FakeTime();
         store = new StateStore(Files.createDirectories(root.resolve("state")), "gateway");
-        ledger = new Ledger(store, () -> { });
+        events = new ArrayList<>();
+        io.warden.event.EventSpine spine = new io.warden.event.EventSpine(java.time.Clock.systemUTC(),
+                recs -> ledger.journalRecords(recs));
+        ledger = new Ledger(store, () -> { }, spine::emit);
+        spine.subscribe(events::add);
         runs = new HashMap<>();
         handedBack = new ArrayList<>();
         proc = Files.createDirectories(root.resolve("proc"));
-        ctx = new ServiceContext(store, ledger, new Scandir(Files.createDirectories(root.resolve("scan"))),
+        ctx = new ServiceContext(store, ledger, spine, new Scandir(Files.createDirectories(root.resolve("scan"))),
                 new ProcessTable(proc), time, WINDOW_NANOS, 60_000, runs::put, handedBack::add);
     }
 
@@ -124,7 +130,7 @@ class ServiceControllerTest {
         c.onStatus(Statuses.up(100));
         c.onStatus(Statuses.exited(3, true));
         assertNull(durableLastShutdown("gateway"), "nothing decided inside the window");
-        assertTrue(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of()).lastShutdownPending());
+        assertTrue(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of(), new io.warden.state.Versions(null, null)).lastShutdownPending());
         pass(Duration.ofMillis(4999), c);
         assertNull(durableLastShutdown("gateway"), "still inside the window");
         pass(Duration.ofMillis(2), c);
@@ -186,7 +192,7 @@ class ServiceControllerTest {
         assertEquals("", sent("gateway"), "two deaths are left to s6");
         c.onStatus(Statuses.exited(1, true));
         assertEquals("O", sent("gateway"), "the third death holds the restart (s6-svc -O)");
-        assertTrue(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of()).backoff());
+        assertTrue(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of(), new io.warden.state.Versions(null, null)).backoff());
         pass(Duration.ofMillis(999), c);
         assertEquals("", sent("gateway"));
         pass(Duration.ofMillis(1), c);
@@ -265,5 +271,81 @@ class ServiceControllerTest {
         for (String line : journal.split("\n")) {
             assertTrue(line.contains("\"service\":\"worker@eu\""), line);
         }
+    }
+
+    // ---- the event spine ------------------------------------------------------------------------------------
+
+    private List<String> eventNames() {
+        List<String> names = new ArrayList<>();
+        for (io.warden.event.EventSpine.Stamped e : events) names.add(e.event().name());
+        return names;
+    }
+
+    @Test
+    void an_unasked_end_is_streamed_pending_at_once_and_again_when_decided_but_journaled_once() throws Exception {
+        ServiceController c = controller("gateway");
+        events.clear();
+        c.onStatus(Statuses.up(100));
+        c.onStatus(Statuses.exited(3, true));
+        assertEquals(List.of("gateway-up", "gateway-exit", "shutdown"), eventNames());
+        Map<String, Object> first = events.get(2).streamed();
+        assertEquals(true, first.get("pending"));
+        assertEquals("crash", first.get("cause"));
+        assertEquals("gateway", first.get("service"));
+        assertFalse(events.get(2).event().journaled(), "a pending cause is not a fact yet");
+        pass(Duration.ofSeconds(6), c);
+        assertEquals(List.of("gateway-up", "gateway-exit", "shutdown", "shutdown"), eventNames());
+        Map<String, Object> decided = events.get(3).streamed();
+        assertEquals(false, decided.get("pending"));
+        assertEquals(3L, decided.get("exitCode"));
+        // the journal has the decided cause once, in the shape it always had (no stream-only member)
+        List<Map<String, Object>> journal = store.journal().read().records();
+        List<Object> journaled = new ArrayList<>();
+        for (Map<String, Object> r : journal) journaled.add(r.get("event"));
+        assertEquals(List.of("intent", "gateway-up", "gateway-exit", "shutdown"), journaled);
+        Map<String, Object> shutdown = journal.get(3);
+        assertEquals("crash", shutdown.get("cause"));
+        assertFalse(shutdown.containsKey("pending"));
+        assertEquals(events.get(3).record(), shutdown);
+    }
+
+    @Test
+    void a_user_stop_streams_its_intent_the_exit_and_the_user_cause() throws Exception {
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        events.clear();
+        assertTrue((Boolean) c.control(Operation.STOP, ROOT, "maintenance", false).get("ok"));
+        c.onStatus(Statuses.killed(15, false));
+        assertEquals(List.of("intent", "gateway-exit", "shutdown"), eventNames());
+        assertEquals("stop", events.get(0).streamed().get("op"));
+        assertEquals("maintenance", events.get(0).streamed().get("reason"));
+        Map<String, Object> end = events.get(2).streamed();
+        assertEquals("user", end.get("cause"));
+        assertEquals(false, end.get("pending"));
+        assertFalse(events.get(2).event().journaled(), "the user cause went to the volume with the intent");
+    }
+
+    @Test
+    void a_crash_loop_streams_the_hold_and_its_release() throws Exception {
+        ServiceController c = controller("gateway");
+        events.clear();
+        for (int i = 0; i < 4; i++) {
+            c.onStatus(Statuses.up(100 + i));
+            c.onStatus(Statuses.exited(1, true));
+            pass(Duration.ofSeconds(6), c);
+        }
+        assertTrue(eventNames().contains("backoff"), eventNames().toString());
+        pass(Duration.ofSeconds(120), c);
+        assertTrue(eventNames().contains("backoff-released"), eventNames().toString());
+        assertTrue(eventNames().indexOf("backoff") < eventNames().indexOf("backoff-released"), "released after held");
+    }
+
+    @Test
+    void a_problem_entering_and_leaving_degraded_is_an_event_of_warden_s_own() {
+        ledger.problem("disk full: x");
+        ledger.clearProblems("disk full");
+        assertEquals(List.of("degraded", "recovered"), eventNames());
+        assertNull(events.get(0).event().service());
+        assertEquals("disk full: x", events.get(1).streamed().get("problem"));
     }
 }

@@ -27,8 +27,12 @@ import java.util.Set;
  */
 final class ImageFixture implements BeforeAllCallback {
     static final String IMAGE = "warden:offline";
-    /** The "upgraded" image: same content, label {@code warden.test.generation=2}, so a different image id. */
+    /**
+     * The "upgraded" image: same content, label {@code warden.test.generation=2} and image version
+     * {@value #NEXT_VERSION}, so a different image id (and {@value #IMAGE} has version {@code unknown}).
+     */
     static final String NEXT_IMAGE = "warden:offline-next";
+    static final String NEXT_VERSION = "test-generation-2";
     static final String NEXT_OVERRIDE = "e2e/compose.next.yaml";
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ImageFixture.class);
@@ -109,7 +113,8 @@ final class ImageFixture implements BeforeAllCallback {
         synchronized String nextImage() {
             if (!nextBuilt) {
                 nextBuilt = true;
-                build(NEXT_IMAGE, "--label", "warden.test.generation=2");
+                build(NEXT_IMAGE, "--label", "warden.test.generation=2", "--build-arg",
+                        "WARDEN_IMAGE_VERSION=" + NEXT_VERSION);
                 if (imageId(NEXT_IMAGE).equals(imageId(IMAGE))) {
                     throw new IllegalStateException("e2e: " + NEXT_IMAGE + " has the same image id as " + IMAGE);
                 }

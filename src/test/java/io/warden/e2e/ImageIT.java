@@ -183,6 +183,10 @@ class ImageIT {
         assertEquals("user", intent(s).get("source"));
         assertEquals("before upgrade", intent(s).get("reason"));
         assertEquals("user", lastShutdown(s).get("cause"));
+        // the upgrade is on the record, and status shows both versions
+        assertEquals(ImageFixture.NEXT_VERSION, warden(s).get("imageVersion"));
+        assertEquals(jarVersion(images.jar), warden(s).get("version"), "the jar's Implementation-Version");
+        assertEquals(List.of("image from unknown to " + ImageFixture.NEXT_VERSION), upgrades(nxt));
 
         // start on the new image -> downgrade -> still up
         assertEquals(0, nxt.exec("warden", "start").exit());
@@ -193,6 +197,9 @@ class ImageIT {
         assertEquals("up", s.get("desired"), "intent up carried back onto " + IMAGE);
         assertEquals("user", intent(s).get("source"));
         assertEquals("signal", lastShutdown(s).get("cause"));
+        assertEquals("unknown", warden(s).get("imageVersion"));
+        assertEquals(List.of("image from unknown to " + ImageFixture.NEXT_VERSION,
+                "image from " + ImageFixture.NEXT_VERSION + " to unknown"), upgrades(cur));
 
         // up on the old image -> upgrade -> still up
         nxt.compose("up", "-d").orThrow();
@@ -654,6 +661,24 @@ class ImageIT {
         Object v = s.get("lastShutdown");
         if (v == null) throw new AssertionError("lastShutdown is null in " + Json.write(s));
         return (Map<String, Object>) v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> warden(Map<String, Object> s) {
+        return (Map<String, Object>) Objects.requireNonNull(s.get("warden"), "status has no warden");
+    }
+
+    static String jarVersion(java.nio.file.Path jar) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            return j.getManifest().getMainAttributes().getValue("Implementation-Version");
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read " + jar, e);
+        }
+    }
+
+    /** The details of the journal's {@code upgraded} records, oldest first. */
+    private static List<Object> upgrades(ComposeProject p) {
+        return p.history().stream().filter(r -> "upgraded".equals(r.get("event"))).map(r -> r.get("detail")).toList();
     }
 
     private static List<Map<String, Object>> wardenStops(List<Map<String, Object>> history) {
