@@ -73,6 +73,8 @@ command -v xargs >/dev/null 2>&1 || need+=(findutils)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 # the host integration tests run a real s6-svscan outside any container
 command -v s6-svscan >/dev/null 2>&1 || need+=(s6)
+# EventsIT checks `warden metrics` with promtool (Debian's package prometheus ships it)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ "${#need[@]}" -gt 0 ]; then
   apt_update_once
   say "installing ${need[*]}"
