@@ -7,7 +7,7 @@ import io.warden.api.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.config.ServiceName;
 import io.warden.event.Event;
-import io.warden.s6.ControlFifo;
+import io.warden.s6.ControlResult;
 import io.warden.s6.ServiceDirectory;
 import io.warden.s6.Signals;
 import io.warden.s6.SupervisorKind;
@@ -295,7 +295,7 @@ final class ServiceController {
     private void holdRestartIfLooping() {
         long hold = backoff.onDeath();
         if (hold == 0) return;
-        if (send("O") != null) return;
+        if (!send("O").sent()) return;
         backoffUntilNanos = ctx.time().nanos() + hold * 1_000_000L;
         emit(new Event.BackoffHeld(name, hold, backoff.consecutiveDeaths()));
         Logger.warn("{} died {} times in a row: holding its restart for {} ms", name, backoff.consecutiveDeaths(), hold);
@@ -445,10 +445,11 @@ final class ServiceController {
             backoffUntilNanos = 0;
             if (op != Operation.STOP) backoff.reset();
             String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
-            failure = send(letters);
+            ControlResult sent = send(letters);
+            if (!sent.sent()) failure = sent.detail();
             // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
             // expectation alone, since that run still goes down
-            if (failure == null && running && op != Operation.START) expectedEndPid = status.pid();
+            if (sent.sent() && running && op != Operation.START) expectedEndPid = status.pid();
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("service", name);
@@ -473,7 +474,7 @@ final class ServiceController {
         try {
             if (service.exists()) {
                 service.setDownFile(true);
-                if (send("dx") == null && running) expectedEndPid = status.pid();
+                if (send("dx").sent() && running) expectedEndPid = status.pid();
                 service.uninstall();
                 ctx.scandir().rescanAndReap();
             }
@@ -511,18 +512,20 @@ final class ServiceController {
         ctx.events().emit(e);
     }
 
-    /** Sends s6-svc letters; returns null on success or what went wrong (the intent is already durable). */
-    private String send(String letters) {
-        try {
-            service.control(letters, ctx.procs());
-            return null;
-        } catch (ControlFifo.NotSupervisedException e) {
-            Logger.warn("{}: ./down carries the intent until s6 supervises {}", e.getMessage(), name);
-            return e.getMessage();
-        } catch (IOException e) {
-            Logger.error("cannot control {}: {}", name, e.getMessage());
-            return e.getMessage();
+    /** Sends s6-svc letters and logs what did not go (the intent is already durable). */
+    private ControlResult send(String letters) {
+        ControlResult r = service.control(letters, ctx.procs());
+        switch (r.outcome()) {
+            case SENT:
+                break;
+            case NOT_SUPERVISED:
+            case NO_DIRECTORY:
+                Logger.warn("{}: ./down carries the intent until s6 supervises {}", r.detail(), name);
+                break;
+            default:
+                Logger.error("cannot control {}: {}", name, r.detail());
         }
+        return r;
     }
 
     SupervisorStatus readStatusOrNull() {

@@ -71,11 +71,19 @@ public final class ServiceDirectory {
     }
 
     /**
-     * Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control}; throws
-     * {@link ControlFifo.NotSupervisedException} at once when no s6-supervise serves this directory.
+     * Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control} and says
+     * what became of them; never throws and never blocks for long.
      */
-    public void control(String commands, ProcessTable procs) throws IOException {
-        new ControlFifo(dir, procs).send(commands);
+    public ControlResult control(String commands, ProcessTable procs) {
+        if (!exists()) return new ControlResult(ControlResult.Outcome.NO_DIRECTORY, dir + " is not in the scandir");
+        try {
+            new ControlFifo(dir, procs).send(commands);
+            return ControlResult.SENT;
+        } catch (ControlFifo.NotSupervisedException e) {
+            return new ControlResult(ControlResult.Outcome.NOT_SUPERVISED, e.getMessage());
+        } catch (IOException e) {
+            return new ControlResult(ControlResult.Outcome.FAILED, e.getMessage());
+        }
     }
 
     /**
