@@ -79,18 +79,18 @@ class ControlFifoIT {
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
         // and a directory that was never supervised at all
         Path never = serviceDir("never");
-        assertThrows(ControlFifo.NotSupervisedException.class,
-                () -> new ServiceDirectory(never).control("u", ProcessTable.system()));
+        assertEquals(ControlResult.Outcome.NOT_SUPERVISED,
+                new ServiceDirectory(never).control("u", ProcessTable.system()).outcome());
     }
 
     @Test
     void aWriteReachesTheListeningSupervisor() throws Exception {
         ServiceDirectory sd = supervised("gateway");
         long firstPid = sd.readStatus().pid();
-        sd.control("d", ProcessTable.system());
+        assertTrue(sd.control("d", ProcessTable.system()).sent());
         SupervisorStatus down = awaitStatus(sd, s -> !s.up(), "down after d");
         assertFalse(down.wantUp(), "s6 took the d: it no longer wants the service up");
-        sd.control("u", ProcessTable.system());
+        assertTrue(sd.control("u", ProcessTable.system()).sent());
         SupervisorStatus up = awaitStatus(sd, s -> s.up() && s.wantUp(), "up again after u");
         assertNotEquals(firstPid, up.pid(), "a new run was started");
     }
@@ -101,12 +101,12 @@ class ControlFifoIT {
         assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(supervisor.pid())).start().waitFor());
         // one byte more than a pipe holds, of a letter s6 ignores: the write can only finish if someone reads
         String flood = "z".repeat(64 * 1024 + 1);
-        IOException e = assertThrows(IOException.class, () -> sd.control(flood, ProcessTable.system()));
-        assertFalse(e instanceof ControlFifo.NotSupervisedException, "a supervisor exists; it is stuck: " + e);
-        assertTrue(e.getMessage().contains("within " + ControlFifo.WRITE_BOUND_MILLIS + " ms"), e.getMessage());
+        ControlResult r = sd.control(flood, ProcessTable.system());
+        assertEquals(ControlResult.Outcome.FAILED, r.outcome(), "a supervisor exists; it is stuck: " + r);
+        assertTrue(r.detail().contains("within " + ControlFifo.WRITE_BOUND_MILLIS + " ms"), r.detail());
         // once it reads again it drains what piled up, and the next command goes through
         assertEquals(0, new ProcessBuilder("kill", "-CONT", String.valueOf(supervisor.pid())).start().waitFor());
-        sd.control("d", ProcessTable.system());
+        assertTrue(sd.control("d", ProcessTable.system()).sent());
         assertFalse(awaitStatus(sd, s -> !s.up(), "down after d").wantUp());
     }
 }
