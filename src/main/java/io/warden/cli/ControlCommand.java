@@ -41,14 +41,7 @@ final class ControlCommand {
         try {
             answer = client.call(op, extra, deadline);
         } catch (CallFailure e) {
-            if (e.requestSent()) {
-                err.println("warden: the request was sent but no answer came within " + deadline.seconds()
-                        + " s (" + text(e.getMessage()) + "): it may still be carried out; check 'warden status'");
-                return ExitCode.OUTCOME_UNKNOWN;
-            }
-            err.println("warden: " + text(StatusCommand.daemonState(e, client)));
-            err.println("nothing was changed; is the warden service running? (s6-svstat, the container's log)");
-            return ExitCode.UNREACHABLE;
+            return unanswered(e, deadline, "warden status");
         }
         if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
         @SuppressWarnings("unchecked")
@@ -120,18 +113,26 @@ final class ControlCommand {
         try {
             answer = client.call("remove", StatusCommand.named(service), deadline);
         } catch (CallFailure e) {
-            if (e.requestSent()) {
-                err.println("warden: the request was sent but no answer came within " + deadline.seconds()
-                        + " s (" + text(e.getMessage()) + "): it may still be carried out; check 'warden list'");
-                return ExitCode.OUTCOME_UNKNOWN;
-            }
-            err.println("warden: " + text(StatusCommand.daemonState(e, client)));
-            err.println("nothing was changed; is the warden service running? (s6-svstat, the container's log)");
-            return ExitCode.UNREACHABLE;
+            return unanswered(e, deadline, "warden list");
         }
         if (!Boolean.TRUE.equals(answer.get("ok"))) return StatusView.error(err, answer);
         out.println(service + " removed: stopped, taken out of s6 and forgotten");
         return ExitCode.OK;
+    }
+
+    /**
+     * A change request that got no answer, in words true for how far it went: sent (it may still be carried out,
+     * {@code check} tells) or never sent (nothing was changed). Returns the exit code.
+     */
+    private int unanswered(CallFailure e, Deadline deadline, String check) {
+        if (e.requestSent()) {
+            err.println("warden: the request was sent but no answer came within " + deadline.seconds()
+                    + " s (" + text(e.getMessage()) + "): it may still be carried out; check '" + check + "'");
+            return ExitCode.OUTCOME_UNKNOWN;
+        }
+        err.println("warden: " + text(StatusCommand.daemonState(e, client)));
+        err.println("nothing was changed; is the warden service running? (s6-svstat, the container's log)");
+        return ExitCode.UNREACHABLE;
     }
 
     private static boolean reached(String op, String want, Map<String, Object> st, Object previousPid) {
