@@ -18,7 +18,13 @@ public enum Setting {
     /** Longest restart hold of a crash-looping gateway, in seconds. */
     BACKOFF_MAX("--backoff-max", "WARDEN_BACKOFF_MAX", "60"),
     JOURNAL_MAX_BYTES("--journal-max-bytes", "WARDEN_JOURNAL_MAX_BYTES", "262144"),
-    S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir");
+    S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir"),
+    /** s6-overlay's s6-rc source folder: a service warden keeps must not also be defined there (checked at boot). */
+    S6_RC_SOURCE("--s6-rc-source", "WARDEN_S6_RC_SOURCE", "/etc/s6-overlay/s6-rc.d"),
+    /** s6-overlay's legacy services folder: a service warden keeps must not also be defined there (checked at boot). */
+    SERVICES_D("--services-d", "WARDEN_SERVICES_D", "/etc/services.d"),
+    /** {@code hermes:<HERMES_HOME>}: each new service's first intent from that Hermes volume (empty: no import). */
+    IMPORT("--import", "WARDEN_IMPORT", "");
 
     private final String flag;
     private final String env;

@@ -10,6 +10,7 @@ import io.warden.api.SocketFile;
 import io.warden.config.ServiceName;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
+import io.warden.s6.OtherDefinitions;
 import io.warden.s6.ProcessTable;
 import io.warden.s6.Scandir;
 import io.warden.s6.ServiceDirectory;
@@ -191,6 +192,7 @@ public final class Daemon {
     private void createControllers() throws IOException {
         IntentState dflt = settings.defaultIntent();
         for (TemplateCatalog.Template t : catalog.services().values()) add(t.name(), t);
+        io.warden.imports.HermesImport imports = readImport();
         if (!settings.oneServiceMode()) {
             for (String name : store.recordedServices()) {
                 if (services.containsKey(name)) continue;
@@ -202,7 +204,47 @@ public final class Daemon {
                 add(name, t);
             }
         }
-        for (ServiceController c : services.values()) c.load(dflt, startedAt);
+        if (imports != null) createImportedInstances(imports);
+        for (ServiceController c : services.values()) c.load(dflt, startedAt, imports);
+    }
+
+    /** {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. */
+    private io.warden.imports.HermesImport readImport() {
+        Path home = settings.hermesHome();
+        if (home == null) return null;
+        if (!ledger.writable()) {
+            Logger.warn("hermes import from {} skipped: the state directory is not writable", home);
+            return null;
+        }
+        return io.warden.imports.HermesImport.read(home, defaultService);
+    }
+
+    /**
+     * A named Hermes profile whose file gives an intent becomes the instance {@code <WARDEN_SERVICE>@P} at its
+     * first boot, when that instance template exists; otherwise one log line names the profile and it is skipped.
+     */
+    private void createImportedInstances(io.warden.imports.HermesImport imports) {
+        for (Map.Entry<String, io.warden.imports.HermesVolume.Reading> e : imports.profileInstances().entrySet()) {
+            String name = e.getKey();
+            if (services.containsKey(name)) continue;
+            io.warden.imports.HermesVolume.Reading r = e.getValue();
+            if (!r.imports()) {
+                Logger.info("hermes import: no instance {}: {}", name, r.why());
+                continue;
+            }
+            TemplateCatalog.Template t = catalog.templateFor(name);
+            if (t == null) {
+                Logger.warn("hermes import: profile {} skipped: no instance template {} in {}", name,
+                        ServiceName.templateOf(name), settings.get(Setting.TEMPLATES));
+                continue;
+            }
+            add(name, t);
+            Map<String, Object> created = Ledger.record("instance-created", name);
+            created.put("template", ServiceName.templateOf(name));
+            created.put("importedFrom", r.origin().toJson());
+            ledger.journal(created);
+            Logger.info("hermes import: instance {} created for profile {}", name, ServiceName.instancePart(name));
+        }
     }
 
     private ServiceController add(String name, TemplateCatalog.Template t) {
@@ -228,7 +270,10 @@ public final class Daemon {
                     previous.startedAt());
         }
         run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>());
+        OtherDefinitions others = new OtherDefinitions(settings.path(Setting.S6_RC_SOURCE),
+                settings.path(Setting.SERVICES_D));
         for (ServiceController c : services.values()) {
+            if (!c.templateMissing()) warnIfDefinedElsewhere(c, others);
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
@@ -236,6 +281,20 @@ public final class Daemon {
             if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
         }
         ledger.saveRun(run);
+    }
+
+    /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
+    private void warnIfDefinedElsewhere(ServiceController c, OtherDefinitions others) {
+        List<String> found = others.of(c.name(), c.directory());
+        if (found.isEmpty()) return;
+        String p = c.name() + " is also defined outside warden: " + String.join("; ", found)
+                + ". Two definitions fight: s6-rc and services.d start theirs at every boot whatever the intent, so a "
+                + "warden stop does not last; delete the other definition (docs/ADOPTING.md)";
+        Logger.warn("{}", p);
+        ledger.problem(p);
+        Map<String, Object> rec = Ledger.record("defined-elsewhere", c.name());
+        rec.put("definitions", found);
+        ledger.journal(rec);
     }
 
     private void recordBoot() {

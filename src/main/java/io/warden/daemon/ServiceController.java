@@ -98,6 +98,15 @@ final class ServiceController {
      * {@code down}, else {@code dflt}).
      */
     void load(IntentState dflt, Instant now) {
+        load(dflt, now, null);
+    }
+
+    /**
+     * As {@link #load(IntentState, Instant)}; {@code imports}, when given, supplies the first intent of a service
+     * that has no state file at all ({@code WARDEN_IMPORT}): never over a recorded intent, nor over a damaged file
+     * (an intent warden held and cannot read).
+     */
+    void load(IntentState dflt, Instant now, io.warden.imports.HermesImport imports) {
         StateStore.Loaded<ServiceState> loaded = ctx.store().loadService(name);
         IntentState first = template != null && template.downByDefault() ? IntentState.DOWN : dflt;
         if (loaded.damaged()) {
@@ -108,7 +117,8 @@ final class ServiceController {
             state = loaded.value();
             return;
         }
-        state = new ServiceState(name, Intent.byDefault(first, now), null);
+        Intent imported = imports != null && !loaded.damaged() ? imports.firstIntent(name, now) : null;
+        state = new ServiceState(name, imported != null ? imported : Intent.byDefault(first, now), null);
         if (loaded.damaged()) {
             state = state.withIntent(new Intent(first, IntentSource.DEFAULT, now, null, null,
                     "state file damaged, default applied: " + loaded.problem()));

@@ -144,7 +144,7 @@ public final class S6Sandbox implements AutoCloseable {
     }
 
     /** The image's own launcher, so daemon and CLI run with the production JVM flags (heap, stacks, GC). */
-    public static final Path WRAPPER = Path.of(System.getProperty("warden.wrapper", "s6-rootfs/usr/local/bin/warden"))
+    public static final Path WRAPPER = Path.of(System.getProperty("warden.wrapper", "s6-rootfs/warden/usr/local/bin/warden"))
             .toAbsolutePath();
 
     private List<String> javaCommand(String... args) {
