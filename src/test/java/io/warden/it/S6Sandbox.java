@@ -139,6 +139,9 @@ public final class S6Sandbox implements AutoCloseable {
         env.put("WARDEN_SOCKET", socket.toString());
         env.put("WARDEN_SCANDIR", scandir == null ? root.resolve("no-scandir").toString() : scandir.toString());
         env.put("WARDEN_TEMPLATE", template.toString());
+        // the other places a service may be defined: inside the sandbox, never the host's own /etc
+        env.put("WARDEN_S6_RC_SOURCE", root.resolve("etc/s6-overlay/s6-rc.d").toString());
+        env.put("WARDEN_SERVICES_D", root.resolve("etc/services.d").toString());
         env.putAll(extraEnv);
         return env;
     }
