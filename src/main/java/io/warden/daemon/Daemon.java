@@ -270,6 +270,8 @@ public final class Daemon {
                     previous.startedAt());
         }
         run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>());
+        Map<String, StopWitness.Outcome> witnessed = unclean || previous == null ? Map.of()
+                : StopWitness.read(store.dir());
         OtherDefinitions others = new OtherDefinitions(settings.path(Setting.S6_RC_SOURCE),
                 settings.path(Setting.SERVICES_D));
         for (ServiceController c : services.values()) {
@@ -277,10 +279,13 @@ public final class Daemon {
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
+            StopWitness.Outcome w = witnessed.get(c.name());
+            if (w != null) c.judgeWitnessedEnd(w, seen);
             c.applyBootPlan(startedAt, seen);
             if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
         }
         ledger.saveRun(run);
+        if (ledger.writable()) StopWitness.forget(store.dir());
     }
 
     /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
@@ -436,10 +441,12 @@ public final class Daemon {
         LastShutdown dflt = null;
         List<io.warden.state.ServiceState> changed = new ArrayList<>();
         List<Map<String, Object>> records = new ArrayList<>();
+        Map<String, Long> stillUp = new LinkedHashMap<>();
         for (ServiceController c : services.values()) {
             LastShutdown ls = c.onSignal(sig, now);
             causes.put(c.name(), ls == null ? "unchanged" : ls.cause().wire());
             if (ls == null) continue;
+            if (c.runningPid() != 0) stillUp.put(c.name(), c.runningPid());
             changed.add(c.state());
             if (c.name().equals(defaultService)) dflt = ls;
             else records.add(Ledger.shutdownRecord(ls, c.name()));
@@ -457,6 +464,7 @@ public final class Daemon {
         Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
                 records.size(), (time.nanos() - t0) / 1_000_000);
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
+        if (ledger.writable()) StopWitness.arm(store.dir(), scandir.path(), now.toString(), stillUp);
         publish();
     }
 

@@ -157,6 +157,30 @@ final class ServiceController {
         Logger.warn("{}: last shutdown was unclean: {}", name, ls.detail());
     }
 
+    /**
+     * The witness of the previous stop (a signal shutdown) saw how the run that was up then ended: one that ignored
+     * its SIGTERM and was killed at the end of the stop's grace keeps its {@code signal} cause, marked forced. A run
+     * that is still running (warden alone was stopped) is left alone.
+     */
+    void judgeWitnessedEnd(StopWitness.Outcome w, GatewayRun seen) {
+        LastShutdown ls = state.lastShutdown();
+        if (ls == null || ls.cause() != ShutdownCause.SIGNAL || ls.forcedKill() || !ls.at().toString().equals(w.at())) return;
+        if (seen == null || seen.pid() != w.pid() || seen.equals(runOf(status)) || !w.forced()) return;
+        LastShutdown forced = ls.forced(w.killedBySigkill()
+                ? "pid " + w.pid() + " ignored SIGTERM and s6 killed it with SIGKILL at the end of the stop's grace"
+                : "pid " + w.pid() + " was still running when the container stop killed every process (SIGKILL at the"
+                        + " end of S6_KILL_GRACETIME, or Docker's own kill): it ignored its SIGTERM");
+        state = state.withLastShutdown(forced);
+        ctx.ledger().save(state);
+        journal(Ledger.shutdownRecord(forced, name));
+        Logger.warn("{}: last shutdown was forced: {}", name, forced.detail());
+    }
+
+    /** The pid of the run s6 shows up now, or 0. */
+    long runningPid() {
+        return status != null && status.up() ? status.pid() : 0;
+    }
+
     /** Brings s6 in line with the intent (the boot plan); returns the plan's one line for the log. */
     String applyBootPlan(Instant now, GatewayRun seenBefore) throws IOException {
         if (template == null) {
@@ -287,6 +311,7 @@ final class ServiceController {
             forgetRun(r.pid());
         } else if (asked || state.intent().state() == IntentState.DOWN) {
             Logger.info("{} pid {} {} as asked", name, r.pid(), how);
+            if (asked && killedBySigkill(endStatus)) noteForcedStop(r.pid());
             forgetRun(r.pid());
         } else {
             // the run record keeps this run until the cause is written: a warden killed meanwhile leaves the next
@@ -300,6 +325,25 @@ final class ServiceController {
             boolean wantedUp = endStatus == null || endStatus.wantUp();
             if (!fatal && wantedUp) holdRestartIfLooping();
         }
+    }
+
+    private static boolean killedBySigkill(SupervisorStatus s) {
+        return s != null && !s.exited() && s.termSignal() == Signals.SIGKILL;
+    }
+
+    /**
+     * A run warden asked to end (stop, restart) ignored its SIGTERM and s6 killed it after the service's
+     * {@code timeout-kill}: the user cause stays, and says it was forced.
+     */
+    private void noteForcedStop(long pid) {
+        LastShutdown ls = state.lastShutdown();
+        if (ls == null || ls.cause() != ShutdownCause.USER || ls.forcedKill()) return;
+        LastShutdown forced = ls.forced("pid " + pid + " ignored SIGTERM and was killed by SIGKILL after the service's "
+                + "timeout-kill");
+        state = state.withLastShutdown(forced);
+        ctx.ledger().save(state);
+        journal(Ledger.shutdownRecord(forced, name));
+        Logger.warn("{}: pid {} ignored SIGTERM; s6 ended it with SIGKILL (timeout-kill)", name, pid);
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -227,6 +228,85 @@ class AdoptionIT {
             Object degraded = gw.get("degraded");
             assertTrue(degraded == null || !String.valueOf(degraded).contains("defined outside"), String.valueOf(gw));
             assertFalse(box.log().contains("Two definitions fight"), box.log());
+        }
+    }
+
+    /** A gateway that ignores SIGTERM (its shell traps it away), so only SIGKILL ends it. */
+    private void stubbornTemplate() throws IOException {
+        Path dir = templates.resolve("gateway");
+        Files.writeString(dir.resolve("run"), "#!/bin/sh\nexec 2>&1\ntrap '' TERM\necho \"stubborn $$ up\"\n"
+                + "while :; do sleep 1; done\n");
+        Files.writeString(dir.resolve("timeout-kill"), "1000\n");
+    }
+
+    private static void killWitnesses(Path stateDir) {
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(a -> java.util.Arrays.asList(a).contains(
+                        stateDir.resolve("stop-witness").toString())).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void a_gateway_that_ignores_sigterm_and_is_sigkilled_is_reported_as_forced() throws Exception {
+        stubbornTemplate();
+        try (S6Sandbox box = sandbox()) {
+            box.boot();
+            awaitObserved(box, "gateway", "up");
+            // a user stop: s6 sends SIGTERM, then SIGKILL after the template's timeout-kill (1 s)
+            S6Sandbox.Cli stop = box.cli("stop", "gateway", "--timeout", "20");
+            assertEquals(0, stop.exit(), stop.toString());
+            Map<String, Object>[] st = new Map[1];
+            S6Sandbox.await("forcedKill after the user stop", WAIT, () -> {
+                try {
+                    st[0] = list(box).get("gateway");
+                    return Boolean.TRUE.equals(S6Sandbox.object(st[0], "lastShutdown").get("forcedKill"));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Map<String, Object> last = S6Sandbox.object(st[0], "lastShutdown");
+            assertEquals("user", last.get("cause"), "still the user's stop: " + last);
+            assertTrue(String.valueOf(last.get("detail")).contains("ignored SIGTERM and was killed by SIGKILL"), last.toString());
+
+            // a container stop: warden first (signal cause, the witness armed), then the slot's SIGTERM, which the
+            // gateway ignores, then the end of the grace: SIGKILL to every process, the witness included
+            assertEquals(0, box.cli("start", "gateway", "--timeout", "20").exit());
+            long pid = (Long) awaitObserved(box, "gateway", "up").get("pid");
+            box.warden().destroy();
+            S6Sandbox.waitGone(box.warden());
+            S6Sandbox.await("the witness armed", WAIT, () -> {
+                try {
+                    return Files.readString(box.stateDir().resolve("stop-witness")).contains("armed ");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertEquals(0, box.s6("s6-svc", "-d").exit());
+            Thread.sleep(300); // the grace the gateway does not use: it ignores SIGTERM
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "still running after SIGTERM");
+            killWitnesses(box.stateDir());
+            box.killEverything();
+            box.boot();
+            Map<String, Object> after = list(box).get("gateway");
+            Map<String, Object> ls = S6Sandbox.object(after, "lastShutdown");
+            assertEquals("signal", ls.get("cause"), after.toString());
+            assertEquals(Boolean.TRUE, ls.get("forcedKill"), "the run outlived its SIGTERM and was killed: " + ls);
+            assertTrue(String.valueOf(ls.get("detail")).contains("still running when the container stop killed"), ls.toString());
+            assertFalse(Files.exists(box.stateDir().resolve("stop-witness")), "the boot used the witness's file");
+            awaitObserved(box, "gateway", "up");
+        }
+    }
+
+    @Test
+    void a_gateway_that_stops_on_sigterm_is_not_forced() throws Exception {
+        try (S6Sandbox box = sandbox()) {
+            box.boot();
+            awaitObserved(box, "gateway", "up");
+            box.containerStop(false);
+            box.boot();
+            Map<String, Object> ls = S6Sandbox.object(list(box).get("gateway"), "lastShutdown");
+            assertEquals("signal", ls.get("cause"));
+            assertNull(ls.get("forcedKill"), ls.toString());
         }
     }
 }
