@@ -116,7 +116,12 @@ COPY --from=build /opt/warden/ /opt/warden/
 COPY --from=healthcheck /usr/local/bin/warden-check /usr/local/bin/warden-check
 COPY s6-rootfs/warden/ /
 COPY docker/train-cds.sh /tmp/train-cds.sh
-RUN /tmp/train-cds.sh /opt/warden/warden.jsa && rm -f /tmp/train-cds.sh
+# WARDEN_CDS: full (daemon and command line, the default), cli (the command
+# line's classes only: a smaller kit), none (no archive: the smallest kit,
+# every JVM start slower). Measured in docs/ADOPTING.md.
+ARG WARDEN_CDS=full
+RUN if [ "$WARDEN_CDS" = none ]; then rm -f /tmp/train-cds.sh; \
+    else WARDEN_CDS_SCOPE=$WARDEN_CDS /tmp/train-cds.sh /opt/warden/warden.jsa && rm -f /tmp/train-cds.sh; fi
 
 # ----------------------------------------------------------------------- kit
 # Exactly what an s6-overlay image needs to add warden (docs/ADOPTING.md):

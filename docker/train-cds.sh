@@ -66,7 +66,15 @@ d=
 # jnr/jffi classes (412 of ~2550, +2.8 MB of archive) are left out to keep the
 # image under its 130 MB budget: they load only when warden writes an s6
 # control FIFO (boot-time rescan, start/stop/restart), never for status.
-cat "$tmp/lists/daemon.lst" "$tmp/lists"/cli-*.lst \
+# WARDEN_CDS_SCOPE=cli: the command line's classes only (a smaller archive, about 9 MB instead of 15; the
+# daemon, started once per container, then loads the rest from the jar and the JRE: docs/ADOPTING.md).
+case ${WARDEN_CDS_SCOPE:-full} in
+  full) lists="$tmp/lists/daemon.lst" ;;
+  cli) lists= ;;
+  *) echo "train-cds: WARDEN_CDS_SCOPE must be full or cli, not '$WARDEN_CDS_SCOPE'" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+cat $lists "$tmp/lists"/cli-*.lst \
   | grep -v '^#' | grep -v '^jnr/\|^com/kenai/' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$tmp/classes.lst"
 rm -f "$out"
 WARDEN_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=$tmp/classes.lst -XX:SharedArchiveFile=$out -Xlog:cds=off -Xlog:cds+dynamic=off" \
