@@ -132,7 +132,9 @@ COPY --from=kit-build /opt/warden/ /opt/warden/
 COPY --from=kit-build /usr/local/bin/warden /usr/local/bin/warden-check /usr/local/bin/
 COPY --from=kit-build /usr/local/lib/warden/ /usr/local/lib/warden/
 COPY --from=kit-build /usr/local/share/warden/ /usr/local/share/warden/
-COPY --from=kit-build /etc/s6-overlay/ /etc/s6-overlay/
+# warden's own s6-rc files only, never s6-overlay's (the adopting image has its own, maybe another version)
+COPY --from=kit-build /etc/s6-overlay/s6-rc.d/warden/ /etc/s6-overlay/s6-rc.d/warden/
+COPY --from=kit-build /etc/s6-overlay/s6-rc.d/user/contents.d/warden /etc/s6-overlay/s6-rc.d/user/contents.d/warden
 LABEL warden.variant=kit
 
 # -------------------------------------------------------------- runtime image
