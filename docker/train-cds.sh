@@ -20,7 +20,12 @@ d=
 cleanup() {
   [ -n "$d" ] && kill "$d" 2>/dev/null
   [ -n "$sv" ] && { s6-svscanctl -t "$tmp/scan" 2>/dev/null || kill "$sv" 2>/dev/null; wait "$sv" 2>/dev/null; }
-  [ -n "${WARDEN_CDS_KEEP:-}" ] && cp "$tmp/classes.lst" "$WARDEN_CDS_KEEP"; rm -rf "$tmp"
+  [ -n "${WARDEN_CDS_KEEP:-}" ] && cp "$tmp/classes.lst" "$WARDEN_CDS_KEEP"
+  # the daemon's stop witness (README, "State on the volume") notes the gateway's end in the state directory
+  # a moment after s6-svscan ended it: let it finish before the directory goes
+  n=0
+  until rm -rf "$tmp" 2>/dev/null || [ "$n" -ge 40 ]; do n=$((n + 1)); sleep 0.05; done
+  [ ! -e "$tmp" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

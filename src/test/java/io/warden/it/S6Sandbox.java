@@ -328,6 +328,15 @@ public final class S6Sandbox implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         killEverything();
+        // the stop witness a SIGTERMed warden leaves writes into the state directory once the services end: it
+        // must be gone before the test's temporary directory is deleted
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(a -> java.util.Arrays.asList(a)
+                        .contains(state.resolve("stop-witness").toString())).orElse(false))
+                .forEach(h -> {
+                    h.destroyForcibly();
+                    h.onExit().join();
+                });
     }
 
     /** One command-line run: exit code and both streams. */
