@@ -194,7 +194,7 @@ public final class Daemon {
         for (TemplateCatalog.Template t : catalog.services().values()) add(t.name(), t);
         io.warden.imports.HermesImport imports = readImport();
         if (!settings.oneServiceMode()) {
-            for (String name : store.recordedServices()) {
+            for (String name : recordedServices()) {
                 if (services.containsKey(name)) continue;
                 TemplateCatalog.Template t = catalog.templateFor(name);
                 if (t == null) {
@@ -206,6 +206,21 @@ public final class Daemon {
         }
         if (imports != null) createImportedInstances(imports);
         for (ServiceController c : services.values()) c.load(dflt, startedAt, imports);
+    }
+
+    /**
+     * The services recorded on the volume. A state directory warden cannot list (mode 000, a root-squashing
+     * share) lists none: availability first, the templates' services run on their default intent and the
+     * problem is already under {@code degraded} (the volume is not writable either), as in one-service mode.
+     */
+    private List<String> recordedServices() {
+        try {
+            return store.recordedServices();
+        } catch (IOException e) {
+            ledger.problem("cannot list the state directory " + store.dir() + " (" + Ledger.describe(e)
+                    + "): recorded instances and services whose template is gone are not known this boot");
+            return List.of();
+        }
     }
 
     /** {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. */
