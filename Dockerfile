@@ -2,7 +2,9 @@
 # Needs the internet at build time (Debian packages, Maven Central, the
 # s6-overlay release tarballs, sha256-pinned below). Machines without the
 # internet build docker/Dockerfile.offline instead (docker/build-image.sh):
-# same s6-rootfs/, same paths, same S6_* settings.
+# same s6-rootfs/, same paths, same S6_* settings. Targets: s6-base (a bare
+# s6-overlay image), kit (what another image copies to adopt warden,
+# docs/ADOPTING.md), and the demo image (the last stage).
 #
 #   docker compose build            (or: docker build -t warden:latest .)
 
@@ -50,8 +52,10 @@ RUN apt-get update \
 COPY docker/healthcheck/warden-check.c /tmp/warden-check.c
 RUN gcc -O2 -Wall -Wextra -Werror -std=c11 -s -o /usr/local/bin/warden-check /tmp/warden-check.c
 
-# -------------------------------------------------------------- runtime image
-FROM ${DEBIAN_IMAGE}
+# ------------------------------------------------------------------- s6-base
+# A bare s6-overlay image (the base a user's own image is built on):
+#   docker build --target s6-base -t warden-s6-base .
+FROM ${DEBIAN_IMAGE} AS s6-base
 
 # s6-overlay 3.2.0.2 (bundles s6 2.13.1.0: 43-byte supervise/status, which
 # warden parses by length; still uses /etc/s6-overlay/s6-rc.d/user/contents.d).
@@ -98,9 +102,47 @@ RUN set -eu; \
     apt-get purge -y --auto-remove curl xz-utils; \
     rm -rf /var/lib/apt/lists/*
 
+# PATH: /command first, as s6-overlay does, also for the container
+# environment that with-contenv gives to warden and the gateway.
+ENV PATH=/command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ENTRYPOINT ["/init"]
+
+# ----------------------------------------------------------------- kit-build
+# warden's files on the base, and its AppCDS archive trained there on the real
+# daemon and CLI through /usr/local/bin/warden (same command line as
+# production; docker/train-cds.sh).
+FROM s6-base AS kit-build
 COPY --from=build /opt/warden/ /opt/warden/
 COPY --from=healthcheck /usr/local/bin/warden-check /usr/local/bin/warden-check
-COPY s6-rootfs/ /
+COPY s6-rootfs/warden/ /
+COPY docker/train-cds.sh /tmp/train-cds.sh
+# WARDEN_CDS: full (daemon and command line, the default), cli (the command
+# line's classes only: a smaller kit), none (no archive: the smallest kit,
+# every JVM start slower). Measured in docs/ADOPTING.md.
+ARG WARDEN_CDS=full
+RUN if [ "$WARDEN_CDS" = none ]; then rm -f /tmp/train-cds.sh; \
+    else WARDEN_CDS_SCOPE=$WARDEN_CDS /tmp/train-cds.sh /opt/warden/warden.jsa && rm -f /tmp/train-cds.sh; fi
+
+# ----------------------------------------------------------------------- kit
+# Exactly what an s6-overlay image needs to add warden (docs/ADOPTING.md):
+#   docker build --target kit -t warden-kit .
+#   # in the other image's Dockerfile:  COPY --from=warden-kit / /
+FROM scratch AS kit
+COPY --from=kit-build /opt/warden/ /opt/warden/
+COPY --from=kit-build /usr/local/bin/warden /usr/local/bin/warden-check /usr/local/bin/
+COPY --from=kit-build /usr/local/lib/warden/ /usr/local/lib/warden/
+COPY --from=kit-build /usr/local/share/warden/ /usr/local/share/warden/
+# warden's own s6-rc files only, never s6-overlay's (the adopting image has its own, maybe another version)
+COPY --from=kit-build /etc/s6-overlay/s6-rc.d/warden/ /etc/s6-overlay/s6-rc.d/warden/
+COPY --from=kit-build /etc/s6-overlay/s6-rc.d/user/contents.d/warden /etc/s6-overlay/s6-rc.d/user/contents.d/warden
+LABEL warden.variant=kit
+
+# -------------------------------------------------------------- runtime image
+# The demo: adopts warden as any image does (the kit, templates, a volume).
+FROM s6-base
+COPY --from=kit / /
+COPY s6-rootfs/demo/ /
+
 
 # s6-overlay settings. On `docker stop`, s6-rc
 # takes warden (an s6-rc longrun) down first; only then do the run-time
@@ -129,19 +171,11 @@ COPY s6-rootfs/ /
 #                               README, "When warden cannot start".
 #  S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000  bound of stage 2's wait for the
 #                               `user` bundle (warden counts as up at once).
-# PATH: /command first, as s6-overlay does, also for the container
-# environment that with-contenv gives to warden and the gateway.
-ENV PATH=/command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    S6_KILL_GRACETIME=3000 \
+ENV S6_KILL_GRACETIME=3000 \
     S6_SERVICES_GRACETIME=3000 \
     S6_BEHAVIOUR_IF_STAGE2_FAILS=1 \
     S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000 \
     WARDEN_STATE_DIR=/var/lib/warden
-
-# warden's AppCDS archive, trained on the real daemon and CLI through
-# /usr/local/bin/warden (same command line as production; docker/train-cds.sh).
-COPY docker/train-cds.sh /tmp/train-cds.sh
-RUN /tmp/train-cds.sh /opt/warden/warden.jsa && rm -f /tmp/train-cds.sh
 
 # The image's version, recorded by warden at each boot beside its own (an upgrade
 # between two boots is journaled "from X to Y"; README, "Upgrades on the record"):

@@ -2,7 +2,7 @@
 # bench/run.sh [--quick] [--no-docker] [--no-build]
 # What warden costs a container: every figure beside its baseline, medians
 # over N runs. Host rows use a real s6-svscan on a temporary scandir (like
-# the integration tests) and the production wrapper s6-rootfs/usr/local/bin/warden
+# the integration tests) and the production wrapper s6-rootfs/warden/usr/local/bin/warden
 # with the image's JRE (docker/make-jre.sh) and an AppCDS archive trained the
 # way the image trains it (docker/train-cds.sh). Image rows use docker.
 #   --quick      few iterations (CI smoke, < 2 min); never fails on timing,
@@ -44,7 +44,7 @@ N_SERVICES=50
 cache=${WARDEN_OFFLINE_CACHE:-/var/cache/warden-offline}
 jdk=${WARDEN_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
 W=${WARDEN_BENCH_DIR:-/var/tmp/warden-bench}
-wrapper=$repo/s6-rootfs/usr/local/bin/warden
+wrapper=$repo/s6-rootfs/warden/usr/local/bin/warden
 command -v s6-svscan >/dev/null || die "s6-svscan not installed"
 command -v hyperfine >/dev/null || die "hyperfine not installed"
 command -v python3 >/dev/null || die "python3 not installed (parses JMH/hyperfine JSON)"

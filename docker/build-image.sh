@@ -1,7 +1,10 @@
 #!/bin/bash
 # docker/build-image.sh [TAG] [--label K=V]... [--build-arg K=V]...
-# Builds warden's OFFLINE image (default tag warden:offline) in seconds, with
-# no network: assembles a staging context in docker/.build/context from the
+# Builds warden's OFFLINE images in seconds, with no network: the demo image
+# (default tag warden:offline), and beside it the bare s6 base
+# (warden-s6-base:offline) and the adoption kit (warden-kit:offline; see
+# docs/ADOPTING.md), the targets s6-base and kit of the same Dockerfile. It
+# assembles a staging context in docker/.build/context from the
 # caches of prepare-offline.sh (s6 .debs, jlinked JRE), target/warden.jar,
 # s6-rootfs/, docker/offline-init/ and the health check client (gcc), then `docker build --network none`
 # with the legacy builder (WARDEN_BUILDKIT=1 to use BuildKit instead).
@@ -23,7 +26,7 @@ while [ "$#" -gt 0 ]; do
   case $1 in
     --label|--build-arg) [ "$#" -ge 2 ] || err "$1 needs a value"; extra+=("$1" "$2"); shift 2 ;;
     --label=*|--build-arg=*) extra+=("$1"); shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) err "unknown option $1" ;;
     *) tag=$1; shift ;;
   esac
@@ -48,7 +51,8 @@ cp -al "$cache/s6-debs" "$ctx/debs" 2>/dev/null || cp -a "$cache/s6-debs" "$ctx/
 cp -al "$cache/jre" "$ctx/jre" 2>/dev/null || cp -a "$cache/jre" "$ctx/jre"
 rm -f "$ctx/jre/.warden-modules"
 cp "$jar" "$ctx/warden.jar"
-cp -a "$repo/s6-rootfs" "$ctx/s6-rootfs"
+mkdir -p "$ctx/s6-rootfs"
+cp -a "$repo/s6-rootfs/warden" "$repo/s6-rootfs/demo" "$ctx/s6-rootfs/"
 cp -a "$here/offline-init" "$ctx/offline-init"
 cp "$here/Dockerfile.offline" "$ctx/Dockerfile.offline"
 cp "$here/train-cds.sh" "$ctx/train-cds.sh"
@@ -66,6 +70,17 @@ else
   export DOCKER_BUILDKIT=0
 fi
 log=$here/.build/build.log
+# the base and the kit first, beside the default tag only (an "upgraded" test
+# image must not retag them); the demo's build then finds every stage cached
+targets=
+[ "$tag" = warden:offline ] && targets="s6-base:warden-s6-base:offline kit:warden-kit:offline"
+for target in $targets; do
+  if ! docker build --network none -q -f "$ctx/Dockerfile.offline" --target "${target%%:*}" -t "${target#*:}" \
+       --label "warden.jar.sha256=$sha" "$ctx" >"$log" 2>&1; then
+    cat "$log" >&2
+    err "docker build of ${target#*:} failed"
+  fi
+done
 if ! docker build --network none -q -f "$ctx/Dockerfile.offline" -t "$tag" \
      --label "warden.jar.sha256=$sha" "${extra[@]}" "$ctx" >"$log" 2>&1; then
   cat "$log" >&2

@@ -20,7 +20,12 @@ d=
 cleanup() {
   [ -n "$d" ] && kill "$d" 2>/dev/null
   [ -n "$sv" ] && { s6-svscanctl -t "$tmp/scan" 2>/dev/null || kill "$sv" 2>/dev/null; wait "$sv" 2>/dev/null; }
-  [ -n "${WARDEN_CDS_KEEP:-}" ] && cp "$tmp/classes.lst" "$WARDEN_CDS_KEEP"; rm -rf "$tmp"
+  [ -n "${WARDEN_CDS_KEEP:-}" ] && cp "$tmp/classes.lst" "$WARDEN_CDS_KEEP"
+  # the daemon's stop witness (README, "State on the volume") notes the gateway's end in the state directory
+  # a moment after s6-svscan ended it: let it finish before the directory goes
+  n=0
+  until rm -rf "$tmp" 2>/dev/null || [ "$n" -ge 40 ]; do n=$((n + 1)); sleep 0.05; done
+  [ ! -e "$tmp" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -63,7 +68,15 @@ d=
 
 # One list: drop the per-file "id:" numbers (they only matter for classes of
 # custom loaders, which warden has none of), keep the first of each line.
-cat "$tmp/lists/daemon.lst" "$tmp/lists"/cli-*.lst \
+# WARDEN_CDS_SCOPE=cli: the command line's classes only (a smaller archive, about 9 MB instead of 13; the
+# daemon, started once per container, then loads the rest from the jar and the JRE: docs/ADOPTING.md).
+case ${WARDEN_CDS_SCOPE:-full} in
+  full) lists="$tmp/lists/daemon.lst" ;;
+  cli) lists= ;;
+  *) echo "train-cds: WARDEN_CDS_SCOPE must be full or cli, not '$WARDEN_CDS_SCOPE'" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+cat $lists "$tmp/lists"/cli-*.lst \
   | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$tmp/classes.lst"
 rm -f "$out"
 WARDEN_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=$tmp/classes.lst -XX:SharedArchiveFile=$out -Xlog:cds=off -Xlog:cds+dynamic=off" \

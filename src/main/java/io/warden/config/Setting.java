@@ -22,7 +22,13 @@ public enum Setting {
     /** The image's version, set by the Dockerfile from a build argument; recorded at each boot. */
     IMAGE_VERSION("--image-version", "WARDEN_IMAGE_VERSION", "unknown"),
     /** HOST:PORT serving GET /metrics over HTTP; empty: no TCP port at all. */
-    METRICS_LISTEN("--metrics-listen", "WARDEN_METRICS_LISTEN", "");
+    METRICS_LISTEN("--metrics-listen", "WARDEN_METRICS_LISTEN", ""),
+    /** s6-overlay's s6-rc source folder: a service warden keeps must not also be defined there (checked at boot). */
+    S6_RC_SOURCE("--s6-rc-source", "WARDEN_S6_RC_SOURCE", "/etc/s6-overlay/s6-rc.d"),
+    /** s6-overlay's legacy services folder: a service warden keeps must not also be defined there (checked at boot). */
+    SERVICES_D("--services-d", "WARDEN_SERVICES_D", "/etc/services.d"),
+    /** {@code hermes:<HERMES_HOME>}: each new service's first intent from that Hermes volume (empty: no import). */
+    IMPORT("--import", "WARDEN_IMPORT", "");
 
     private final String flag;
     private final String env;

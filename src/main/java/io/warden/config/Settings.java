@@ -39,6 +39,7 @@ public final class Settings {
         journalMaxBytes();
         notifyFd();
         metricsListen();
+        hermesHome();
         String problem = ServiceName.problem(Setting.SERVICE.env(), get(Setting.SERVICE));
         if (problem != null) throw new ConfigException(problem);
     }
@@ -102,6 +103,20 @@ public final class Settings {
         int fd = positiveInt(Setting.NOTIFY_FD, s);
         if (fd < 3) throw new ConfigException(Setting.NOTIFY_FD.env() + " must be 3 or more, not " + fd);
         return fd;
+    }
+
+    /**
+     * The Hermes home to import first intents from ({@code WARDEN_IMPORT=hermes:<HERMES_HOME>}), or null when no
+     * import is asked for. Only the {@code hermes:} kind exists; the path must be absolute.
+     */
+    public Path hermesHome() {
+        String v = get(Setting.IMPORT);
+        if (v.isEmpty()) return null;
+        if (!v.startsWith("hermes:") || !v.substring("hermes:".length()).startsWith("/")) {
+            throw new ConfigException(Setting.IMPORT.env() + " must be hermes:<absolute HERMES_HOME path>, not '"
+                    + io.warden.api.PrintableText.escape(v) + "'");
+        }
+        return Path.of(v.substring("hermes:".length())).normalize();
     }
 
     public long signalWindowMillis() {

@@ -13,6 +13,7 @@ import io.warden.config.Settings;
 import io.warden.event.Event;
 import io.warden.event.EventSpine;
 import io.warden.state.Versions;
+import io.warden.s6.OtherDefinitions;
 import io.warden.s6.ProcessTable;
 import io.warden.s6.Scandir;
 import io.warden.s6.ServiceDirectory;
@@ -220,6 +221,7 @@ public final class Daemon {
     private void createControllers() {
         IntentState dflt = settings.defaultIntent();
         for (TemplateCatalog.Template t : catalog.services().values()) add(t.name(), t);
+        io.warden.imports.HermesImport imports = readImport();
         if (!settings.oneServiceMode()) {
             for (String name : recordedServices()) {
                 if (services.containsKey(name)) continue;
@@ -231,17 +233,61 @@ public final class Daemon {
                 add(name, t);
             }
         }
-        for (ServiceController c : services.values()) c.load(dflt, startedAt);
+        if (imports != null) createImportedInstances(imports);
+        for (ServiceController c : services.values()) c.load(dflt, startedAt, imports);
     }
 
-    /** The services on the volume; none when it cannot be listed (warden then runs on the templates alone). */
+    /**
+     * The services recorded on the volume. A state directory warden cannot list (mode 000, a root-squashing
+     * share) lists none: availability first, the templates' services run on their default intent and the
+     * problem is already under {@code degraded} (the volume is not writable either), as in one-service mode.
+     */
     private List<String> recordedServices() {
         try {
             return store.recordedServices();
         } catch (IOException e) {
             ledger.problem("cannot list the state directory " + store.dir() + " (" + Ledger.describe(e)
-                    + "): instances and services whose template is gone are not known until it can be read");
+                    + "): recorded instances and services whose template is gone are not known this boot");
             return List.of();
+        }
+    }
+
+    /** {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. */
+    private io.warden.imports.HermesImport readImport() {
+        Path home = settings.hermesHome();
+        if (home == null) return null;
+        if (!ledger.writable()) {
+            Logger.warn("hermes import from {} skipped: the state directory is not writable", home);
+            return null;
+        }
+        return io.warden.imports.HermesImport.read(home, defaultService);
+    }
+
+    /**
+     * A named Hermes profile whose file gives an intent becomes the instance {@code <WARDEN_SERVICE>@P} at its
+     * first boot, when that instance template exists; otherwise one log line names the profile and it is skipped.
+     */
+    private void createImportedInstances(io.warden.imports.HermesImport imports) {
+        for (Map.Entry<String, io.warden.imports.HermesVolume.Reading> e : imports.profileInstances().entrySet()) {
+            String name = e.getKey();
+            if (services.containsKey(name)) continue;
+            io.warden.imports.HermesVolume.Reading r = e.getValue();
+            if (!r.imports()) {
+                Logger.info("hermes import: no instance {}: {}", name, r.why());
+                continue;
+            }
+            TemplateCatalog.Template t = catalog.templateFor(name);
+            if (t == null) {
+                Logger.warn("hermes import: profile {} skipped: no instance template {} in {}", name,
+                        ServiceName.templateOf(name), settings.get(Setting.TEMPLATES));
+                continue;
+            }
+            add(name, t);
+            Map<String, Object> created = Ledger.record("instance-created", name);
+            created.put("template", ServiceName.templateOf(name));
+            created.put("importedFrom", r.origin().toJson());
+            ledger.journal(created);
+            Logger.info("hermes import: instance {} created for profile {}", name, ServiceName.instancePart(name));
         }
     }
 
@@ -265,14 +311,36 @@ public final class Daemon {
                     previous.startedAt());
         }
         run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>(), versions);
+        Map<String, StopWitness.Outcome> witnessed = unclean || previous == null ? Map.of()
+                : StopWitness.read(store.dir());
+        OtherDefinitions others = new OtherDefinitions(settings.path(Setting.S6_RC_SOURCE),
+                settings.path(Setting.SERVICES_D));
         for (ServiceController c : services.values()) {
+            if (!c.templateMissing()) warnIfDefinedElsewhere(c, others);
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
+            StopWitness.Outcome w = witnessed.get(c.name());
+            if (w != null) c.judgeWitnessedEnd(w, seen);
             c.applyBootPlan(startedAt, seen);
             if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
         }
         ledger.saveRun(run);
+        if (ledger.writable()) StopWitness.forget(store.dir());
+    }
+
+    /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
+    private void warnIfDefinedElsewhere(ServiceController c, OtherDefinitions others) {
+        List<String> found = others.of(c.name(), c.directory());
+        if (found.isEmpty()) return;
+        String p = c.name() + " is also defined outside warden: " + String.join("; ", found)
+                + ". Two definitions fight: s6-rc and services.d start theirs at every boot whatever the intent, so a "
+                + "warden stop does not last; delete the other definition (docs/ADOPTING.md)";
+        Logger.warn("{}", p);
+        ledger.problem(p);
+        Map<String, Object> rec = Ledger.record("defined-elsewhere", c.name());
+        rec.put("definitions", found);
+        ledger.journal(rec);
     }
 
     private void recordBoot(RunRecord previous) {
@@ -422,10 +490,12 @@ public final class Daemon {
         LastShutdown dflt = null;
         List<io.warden.state.ServiceState> changed = new ArrayList<>();
         List<Event> stop = new ArrayList<>();
+        Map<String, Long> stillUp = new LinkedHashMap<>();
         for (ServiceController c : services.values()) {
             LastShutdown ls = c.onSignal(sig, now);
             causes.put(c.name(), ls == null ? "unchanged" : ls.cause().wire());
             if (ls == null) continue;
+            if (c.runningPid() != 0) stillUp.put(c.name(), c.runningPid());
             changed.add(c.state());
             boolean isDefault = c.name().equals(defaultService);
             if (isDefault) dflt = ls;
@@ -447,6 +517,7 @@ public final class Daemon {
                     written[0], (time.nanos() - t0) / 1_000_000);
         }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
+        if (ledger.writable()) StopWitness.arm(store.dir(), scandir.path(), now.toString(), stillUp);
         publish();
     }
 

@@ -99,6 +99,15 @@ final class ServiceController {
      * {@code down}, else {@code dflt}).
      */
     void load(IntentState dflt, Instant now) {
+        load(dflt, now, null);
+    }
+
+    /**
+     * As {@link #load(IntentState, Instant)}; {@code imports}, when given, supplies the first intent of a service
+     * that has no state file at all ({@code WARDEN_IMPORT}): never over a recorded intent, nor over a damaged file
+     * (an intent warden held and cannot read).
+     */
+    void load(IntentState dflt, Instant now, io.warden.imports.HermesImport imports) {
         StateStore.Loaded<ServiceState> loaded = ctx.store().loadService(name);
         IntentState first = template != null && template.downByDefault() ? IntentState.DOWN : dflt;
         if (loaded.damaged()) {
@@ -109,7 +118,8 @@ final class ServiceController {
             state = loaded.value();
             return;
         }
-        state = new ServiceState(name, Intent.byDefault(first, now), null);
+        Intent imported = imports != null && !loaded.damaged() ? imports.firstIntent(name, now) : null;
+        state = new ServiceState(name, imported != null ? imported : Intent.byDefault(first, now), null);
         if (loaded.damaged()) {
             state = state.withIntent(new Intent(first, IntentSource.DEFAULT, now, null, null,
                     "state file damaged, default applied: " + loaded.problem()));
@@ -146,6 +156,30 @@ final class ServiceController {
         ctx.ledger().save(state);
         emit(new Event.ServiceEnd(name, ls, false, true));
         Logger.warn("{}: last shutdown was unclean: {}", name, ls.detail());
+    }
+
+    /**
+     * The witness of the previous stop (a signal shutdown) saw how the run that was up then ended: one that ignored
+     * its SIGTERM and was killed at the end of the stop's grace keeps its {@code signal} cause, marked forced. A run
+     * that is still running (warden alone was stopped) is left alone.
+     */
+    void judgeWitnessedEnd(StopWitness.Outcome w, GatewayRun seen) {
+        LastShutdown ls = state.lastShutdown();
+        if (ls == null || ls.cause() != ShutdownCause.SIGNAL || ls.forcedKill() || !ls.at().toString().equals(w.at())) return;
+        if (seen == null || seen.pid() != w.pid() || seen.equals(runOf(status)) || !w.forced()) return;
+        LastShutdown forced = ls.forced(w.killedBySigkill()
+                ? "pid " + w.pid() + " ignored SIGTERM and s6 killed it with SIGKILL at the end of the stop's grace"
+                : "pid " + w.pid() + " was still running when the container stop killed every process (SIGKILL at the"
+                        + " end of S6_KILL_GRACETIME, or Docker's own kill): it ignored its SIGTERM");
+        state = state.withLastShutdown(forced);
+        ctx.ledger().save(state);
+        emit(new Event.ServiceEnd(name, forced, false, true));
+        Logger.warn("{}: last shutdown was forced: {}", name, forced.detail());
+    }
+
+    /** The pid of the run s6 shows up now, or 0. */
+    long runningPid() {
+        return status != null && status.up() ? status.pid() : 0;
     }
 
     /** Brings s6 in line with the intent (the boot plan); returns the plan's one line for the log. */
@@ -269,6 +303,7 @@ final class ServiceController {
             forgetRun(r.pid());
         } else if (asked || state.intent().state() == IntentState.DOWN) {
             Logger.info("{} pid {} {} as asked", name, r.pid(), how);
+            if (asked && killedBySigkill(endStatus)) noteForcedStop(r.pid());
             forgetRun(r.pid());
             // the cause (user) went to the volume with the intent: the stream still shows the end with it
             if (asked && state.lastShutdown() != null) emit(new Event.ServiceEnd(name, state.lastShutdown(), false, false));
@@ -285,6 +320,25 @@ final class ServiceController {
             if (!fatal && wantedUp) holdRestartIfLooping();
             emit(new Event.ServiceEnd(name, provisionalCause(), true, false));
         }
+    }
+
+    private static boolean killedBySigkill(SupervisorStatus s) {
+        return s != null && !s.exited() && s.termSignal() == Signals.SIGKILL;
+    }
+
+    /**
+     * A run warden asked to end (stop, restart) ignored its SIGTERM and s6 killed it after the service's
+     * {@code timeout-kill}: the user cause stays, and says it was forced.
+     */
+    private void noteForcedStop(long pid) {
+        LastShutdown ls = state.lastShutdown();
+        if (ls == null || ls.cause() != ShutdownCause.USER || ls.forcedKill()) return;
+        LastShutdown forced = ls.forced("pid " + pid + " ignored SIGTERM and was killed by SIGKILL after the service's "
+                + "timeout-kill");
+        state = state.withLastShutdown(forced);
+        ctx.ledger().save(state);
+        emit(new Event.ServiceEnd(name, forced, false, true));
+        Logger.warn("{}: pid {} ignored SIGTERM; s6 ended it with SIGKILL (timeout-kill)", name, pid);
     }
 
     /**

@@ -47,6 +47,14 @@ public final class Fields {
         return (Long) v;
     }
 
+    /** A boolean member; absent or null reads as false. */
+    public boolean optBoolean(String key) throws JsonException {
+        Object v = map.get(key);
+        if (v == null) return false;
+        if (!(v instanceof Boolean)) throw wrong(key, "true, false or null", v);
+        return (Boolean) v;
+    }
+
     @SuppressWarnings("unchecked")
     public Fields object(String key) throws JsonException {
         Object v = map.get(key);

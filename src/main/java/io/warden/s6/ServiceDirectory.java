@@ -65,6 +65,18 @@ public final class ServiceDirectory {
         }
     }
 
+    /**
+     * The file warden (and its early start) puts in every directory it installs, holding the template's path: a
+     * slot without it was put in the scandir by someone else (an s6-rc service, services.d, a script).
+     */
+    public static final String MARKER = "installed-by-warden";
+
+    /** Whether this directory is one warden installed: a real directory (not s6-rc's link) holding {@link #MARKER}. */
+    public boolean installedByWarden() {
+        return Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(dir.resolve(MARKER), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Whether an s6-supervise process serves this directory right now. */
     public boolean supervised(ProcessTable procs) {
         return procs.find("s6-supervise", dir) != 0;
@@ -111,6 +123,7 @@ public final class ServiceDirectory {
         deleteTree(staging);
         try {
             copyInto(template, staging);
+            Files.writeString(staging.resolve(MARKER), template + "\n", java.nio.charset.StandardCharsets.UTF_8);
             if (down) Files.createFile(staging.resolve("down"));
             if (instance != null) {
                 Files.writeString(staging.resolve("instance"), instance + "\n", java.nio.charset.StandardCharsets.UTF_8);

@@ -1,8 +1,11 @@
 package io.warden.state;
 
-/** Who set an intent: warden's configured default at first boot, or a user's explicit command. */
+/**
+ * Who set an intent: warden's configured default at first boot, a user's explicit command, or an import of the
+ * decision another supervisor kept on the volume ({@code WARDEN_IMPORT}, once, at a service's first boot).
+ */
 public enum IntentSource {
-    DEFAULT, USER;
+    DEFAULT, USER, IMPORTED;
 
     public String wire() {
         return name().toLowerCase();
@@ -12,7 +15,9 @@ public enum IntentSource {
         switch (s) {
             case "default": return DEFAULT;
             case "user": return USER;
-            default: throw new IllegalArgumentException("intent source must be 'default' or 'user', not '" + s + "'");
+            case "imported": return IMPORTED;
+            default: throw new IllegalArgumentException("intent source must be 'default', 'user' or 'imported', not '"
+                    + s + "'");
         }
     }
 }

@@ -26,7 +26,7 @@ public record ServiceState(String service, Intent intent, LastShutdown lastShutd
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", (long) FORMAT);
         m.put("service", service);
-        m.put("intent", intent.toJson());
+        m.put("intent", intent.toFileJson());
         m.put("lastShutdown", lastShutdown == null ? null : lastShutdown.toJson());
         return Json.writePretty(m);
     }

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class ProcessBench {
     private static final Path ROOT = Path.of(System.getProperty("bench.root", "target/bench-sandbox")).toAbsolutePath();
-    private static final String WARDEN = System.getProperty("bench.warden", "s6-rootfs/usr/local/bin/warden");
+    private static final String WARDEN = System.getProperty("bench.warden", "s6-rootfs/warden/usr/local/bin/warden");
     private static final String HELLO_JAR = System.getProperty("bench.hellojar", "target/bench-hello.jar");
     /** java for the hello baseline (default: the wrapper's); a full JDK keeps its default CDS archive. */
     private static final String HELLO_JAVA = System.getProperty("bench.hellojava", "");

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class ServicesBench {
     private static final Path ROOT = Path.of(System.getProperty("bench.root", "target/bench-services")).toAbsolutePath();
-    private static final String WARDEN = System.getProperty("bench.warden", "s6-rootfs/usr/local/bin/warden");
+    private static final String WARDEN = System.getProperty("bench.warden", "s6-rootfs/warden/usr/local/bin/warden");
     private static final Pattern DURABLE = Pattern.compile("durable in (\\d+) ms");
 
     private final int services;

@@ -143,4 +143,18 @@ class SettingsTest {
         assertEquals("gwadmin", s.controlGroup());
         assertEquals(3, s.notifyFd());
     }
+
+    @Test
+    void import_and_the_other_definition_folders() {
+        Settings d = Settings.resolve(Map.of(), Map.of());
+        assertNull(d.hermesHome(), "no import unless asked for");
+        assertEquals("/etc/s6-overlay/s6-rc.d", d.get(Setting.S6_RC_SOURCE));
+        assertEquals("/etc/services.d", d.get(Setting.SERVICES_D));
+        assertEquals(Path.of("/opt/data"), Settings.resolve(Map.of("WARDEN_IMPORT", "hermes:/opt/data/"), Map.of()).hermesHome());
+        for (String bad : new String[]{"hermes:", "hermes:opt/data", "systemd:/x", "/opt/data"}) {
+            Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                    () -> Settings.resolve(Map.of("WARDEN_IMPORT", bad), Map.of()), bad);
+            assertTrue(e.getMessage().startsWith("WARDEN_IMPORT must be hermes:"), e.getMessage());
+        }
+    }
 }

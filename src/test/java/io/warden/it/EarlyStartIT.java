@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class EarlyStartIT {
-    static final Path SCRIPT = Path.of("s6-rootfs/usr/local/lib/warden/early-start").toAbsolutePath();
+    static final Path SCRIPT = Path.of("s6-rootfs/warden/usr/local/lib/warden/early-start").toAbsolutePath();
 
     @TempDir
     Path tmp;

@@ -139,12 +139,15 @@ public final class S6Sandbox implements AutoCloseable {
         env.put("WARDEN_SOCKET", socket.toString());
         env.put("WARDEN_SCANDIR", scandir == null ? root.resolve("no-scandir").toString() : scandir.toString());
         env.put("WARDEN_TEMPLATE", template.toString());
+        // the other places a service may be defined: inside the sandbox, never the host's own /etc
+        env.put("WARDEN_S6_RC_SOURCE", root.resolve("etc/s6-overlay/s6-rc.d").toString());
+        env.put("WARDEN_SERVICES_D", root.resolve("etc/services.d").toString());
         env.putAll(extraEnv);
         return env;
     }
 
     /** The image's own launcher, so daemon and CLI run with the production JVM flags (heap, stacks, GC). */
-    public static final Path WRAPPER = Path.of(System.getProperty("warden.wrapper", "s6-rootfs/usr/local/bin/warden"))
+    public static final Path WRAPPER = Path.of(System.getProperty("warden.wrapper", "s6-rootfs/warden/usr/local/bin/warden"))
             .toAbsolutePath();
 
     private List<String> javaCommand(String... args) {
@@ -325,6 +328,15 @@ public final class S6Sandbox implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         killEverything();
+        // the stop witness a SIGTERMed warden leaves writes into the state directory once the services end: it
+        // must be gone before the test's temporary directory is deleted
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(a -> java.util.Arrays.asList(a)
+                        .contains(state.resolve("stop-witness").toString())).orElse(false))
+                .forEach(h -> {
+                    h.destroyForcibly();
+                    h.onExit().join();
+                });
     }
 
     /** One command-line run: exit code and both streams. */

@@ -108,4 +108,25 @@ class ServiceStateTest {
         JsonException e = assertThrows(JsonException.class, () -> RunRecord.fromFileText(text));
         assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
     }
+
+    @Test
+    void an_imported_intent_is_written_as_a_user_intent_an_older_warden_keeps_and_read_back_as_imported() throws Exception {
+        ImportOrigin origin = new ImportOrigin("hermes", "/opt/data/gateway_state.json",
+                new java.util.LinkedHashMap<>(Map.of("desired_state", "stopped")));
+        Intent i = Intent.imported(IntentState.DOWN, T0, "imported from Hermes", origin);
+        ServiceState s = new ServiceState("gateway", i, null);
+        String text = s.toFileText();
+        Map<String, Object> file = Json.parseObject(text);
+        @SuppressWarnings("unchecked") Map<String, Object> intent = (Map<String, Object>) file.get("intent");
+        assertEquals("user", intent.get("source"), "an older warden knows only default and user: " + text);
+        assertTrue(text.contains("\"importedFrom\": {"), text);
+        ServiceState back = ServiceState.fromFileText(text);
+        assertEquals(s, back);
+        assertEquals(IntentSource.IMPORTED, back.intent().source());
+        assertEquals("imported", i.toJson().get("source"), "status and the journal say imported");
+
+        // what an older warden reads: the members it knows, source user, intent down
+        assertEquals("down", intent.get("state"));
+        assertEquals(IntentSource.USER, IntentSource.fromWire((String) intent.get("source")));
+    }
 }
