@@ -94,6 +94,8 @@ public final class Daemon {
     private StateLock lock;
     private ApiServer server;
     private StatusWatcher watcher;
+    /** Started at boot, armed at the signal: sees whether the runs still up end or are SIGKILLed. */
+    private StopWitness witness;
     private MetricsHttp metricsHttp;
 
     public Daemon(Settings settings) {
@@ -180,6 +182,9 @@ public final class Daemon {
         watchSupervisor();
         startWatching();
         startServing();
+        if (ledger.writable()) {
+            witness = StopWitness.start(store.dir(), scandir.path(), settings.path(Setting.SOCKET).getParent());
+        }
         Readiness.notify(settings.notifyFd());
         Logger.info("ready: socket {}, state {}, {} service(s) in {}", settings.get(Setting.SOCKET), store.dir(),
                 services.size(), scandir.path());
@@ -517,7 +522,7 @@ public final class Daemon {
                     written[0], (time.nanos() - t0) / 1_000_000);
         }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
-        if (ledger.writable()) StopWitness.arm(store.dir(), scandir.path(), now.toString(), stillUp);
+        if (witness != null) witness.arm(now.toString(), stillUp);
         publish();
     }
 

@@ -3,11 +3,12 @@ package io.warden.daemon;
 import org.tinylog.Logger;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +16,14 @@ import java.util.Map;
 /**
  * Sees how the services that were up at warden's SIGTERM actually end. In a container stop warden goes first (its
  * s6-rc service), the services' slots get their SIGTERM only afterwards, and whatever still runs at the end of
- * {@code S6_KILL_GRACETIME} is SIGKILLed with every other process; warden is gone by then. So at its signal warden
- * leaves a small witness: a shell that ignores SIGTERM, notes each run's end in {@value #FILE} on the state volume,
- * and dies with the rest at the final SIGKILL. At the next boot a run that was armed and never seen to end was
- * still running when everything was killed: its {@code signal} cause is marked {@code forcedKill}. A run that
- * s6 ended with SIGKILL itself (the stand-in's last step, a stop's {@code timeout-kill}) is seen with signal 9.
+ * {@code S6_KILL_GRACETIME} is SIGKILLed with every other process; warden is gone by then. So warden keeps a
+ * small witness: a shell started at boot that ignores SIGTERM and waits on a FIFO from warden. At warden's signal
+ * the runs still up are written to that pipe ({@link #arm}); the witness notes each run's end in {@value #FILE} on
+ * the state volume and dies with the rest at the final SIGKILL. A warden that ends without arming it (killed, or
+ * nothing up) closes its end of the FIFO and the witness exits. Starting it at boot keeps a process spawn off the signal path.
+ * At the next boot a run that was armed and never seen to end was still running when everything was killed: its
+ * {@code signal} cause is marked {@code forcedKill}. A run that s6 ended with SIGKILL itself (the stand-in's last
+ * step, a stop's {@code timeout-kill}) is seen with signal 9.
  *
  * <p>File format, one line per fact, appended by the witness: {@code armed AT NAME PID},
  * {@code ended AT NAME PID EXITCODE SIGNUM} (from {@code s6-svstat}; {@code unknown} when its slot is gone),
@@ -32,8 +36,11 @@ final class StopWitness {
 
     private static final String SCRIPT = String.join("\n",
             "trap '' TERM INT HUP",
-            "file=$1 at=$2 scandir=$3",
-            "shift 3",
+            "file=$1 scandir=$2",
+            // warden writes one line when it is signalled: the instant, then NAME PID pairs; EOF: nothing to see
+            "read -r at runs || exit 0",
+            "[ -n \"$at\" ] || exit 0",
+            "set -- $runs",
             "left=",
             "while [ $# -ge 2 ]; do",
             "  printf 'armed %s %s %s\\n' \"$at\" \"$1\" \"$2\" >> \"$file\"",
@@ -59,9 +66,6 @@ final class StopWitness {
             "done",
             "");
 
-    private StopWitness() {
-    }
-
     /** How one armed run ended, as the witness saw it. */
     record Outcome(String at, long pid, boolean seenEnding, boolean killedBySigkill, boolean stillRunning) {
         /** Still running when everything was killed, or killed by SIGKILL: it ignored its SIGTERM. */
@@ -70,23 +74,57 @@ final class StopWitness {
         }
     }
 
-    /** Starts the witness for {@code runs} (service name to pid); it outlives warden. Failure is logged only. */
-    static void arm(Path stateDir, Path scandir, String at, Map<String, Long> runs) {
-        if (runs.isEmpty()) return;
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", SCRIPT, "warden-stop-witness",
-                stateDir.resolve(FILE).toString(), at, scandir.toString()));
-        for (Map.Entry<String, Long> e : runs.entrySet()) {
-            cmd.add(e.getKey());
-            cmd.add(Long.toString(e.getValue()));
-        }
+    private final FileChannel pipe;
+
+    private StopWitness(FileChannel pipe) {
+        this.pipe = pipe;
+    }
+
+    /**
+     * Starts the idle witness (at boot), talking to it through a FIFO in {@code fifoDir} (warden's socket directory,
+     * a tmpfs). The witness runs in the background of a shell that exits at once: a child of warden's JVM still
+     * running when the JVM exits makes that exit about 0.3 s slower, and warden's exit is on a container stop's
+     * path. The witness blocks opening the FIFO until warden opens it (read-write, which never blocks), then
+     * unlinks it; when warden's end of it closes without a line, the witness sees end of file and exits. Null when
+     * the witness cannot run, logged: only a later "forced" detail is lost, never a cause.
+     */
+    static StopWitness start(Path stateDir, Path scandir, Path fifoDir) {
+        Path fifo = fifoDir.resolve("stop-witness.fifo");
         try {
-            new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Files.deleteIfExists(fifo);
+            Process p = new ProcessBuilder("sh", "-c", "mkfifo -m 0600 \"$3\" || exit 1\n"
+                    + "(\nexec <\"$3\"\nrm -f \"$3\"\n" + SCRIPT + ") >/dev/null 2>&1 &\n",
+                    "warden-stop-witness", stateDir.resolve(FILE).toString(), scandir.toString(), fifo.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("its launcher did not return within 5 s");
+            }
+            if (p.exitValue() != 0) throw new IOException("mkfifo " + fifo + " failed");
+            return new StopWitness(FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
         } catch (IOException e) {
-            // the causes are already durable; only the later "forced" detail is lost
-            Logger.warn("cannot start the stop witness ({}): a run SIGKILLed at the end of this stop will show only "
-                    + "its signal cause", e.getMessage());
+            Logger.warn("cannot start the stop witness ({}): a run SIGKILLed at the end of a container stop will show"
+                    + " only its signal cause", e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** At warden's signal: the runs still up (service name to pid), stamped {@code at}; the witness takes over. */
+    void arm(String at, Map<String, Long> runs) {
+        StringBuilder line = new StringBuilder(at);
+        for (Map.Entry<String, Long> e : runs.entrySet()) line.append(' ').append(e.getKey()).append(' ').append(e.getValue());
+        try {
+            if (!runs.isEmpty()) pipe.write(java.nio.ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
+            pipe.close();
+        } catch (IOException e) {
+            // the witness is gone (killed with the container's processes?): the causes are already durable
+            Logger.warn("the stop witness is not there to arm ({}): a forced kill of this stop will not be noted",
+                    e.getMessage());
         }
     }
 
