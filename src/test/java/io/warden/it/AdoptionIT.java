@@ -7,11 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,16 +45,7 @@ class AdoptionIT {
     }
 
     private void template(String name) throws IOException {
-        Path dir = Files.createDirectories(templates.resolve(name));
-        copy("it/gateway-run", dir.resolve("run"));
-        copy("it/gateway-finish", dir.resolve("finish"));
-    }
-
-    private static void copy(String resource, Path to) throws IOException {
-        try (InputStream in = AdoptionIT.class.getClassLoader().getResourceAsStream(resource)) {
-            Files.copy(in, to);
-        }
-        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
+        new TemplatesFolder(templates).add(name);
     }
 
     private S6Sandbox sandbox() throws IOException {
@@ -64,9 +53,7 @@ class AdoptionIT {
     }
 
     private S6Sandbox sandbox(String dir) throws IOException {
-        return new S6Sandbox(Files.createDirectories(root.resolve(dir)))
-                .env("WARDEN_TEMPLATE", "")
-                .env("WARDEN_TEMPLATES", templates.toString());
+        return new TemplatesFolder(templates).sandbox(root.resolve(dir));
     }
 
     private void hermesFile(String profile, String text) throws IOException {
@@ -206,7 +193,7 @@ class AdoptionIT {
             box.startSupervisor();
             // a slot someone else put in the scandir before warden's boot
             Path foreign = Files.createDirectories(box.scandir().resolve("gateway"));
-            copy("it/gateway-run", foreign.resolve("run"));
+            TemplatesFolder.copy("it/gateway-run", foreign.resolve("run"));
             box.startWarden();
             Map<String, Map<String, Object>> all = list(box);
             String gwProblems = String.valueOf(all.get("gateway").get("degraded"));

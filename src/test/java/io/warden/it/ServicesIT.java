@@ -7,11 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +42,7 @@ class ServicesIT {
     }
 
     private void template(String name) throws IOException {
-        Path dir = Files.createDirectories(templates.resolve(name));
-        copy("it/gateway-run", dir.resolve("run"));
-        copy("it/gateway-finish", dir.resolve("finish"));
-    }
-
-    private static void copy(String resource, Path to) throws IOException {
-        try (InputStream in = ServicesIT.class.getClassLoader().getResourceAsStream(resource)) {
-            Files.copy(in, to);
-        }
-        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
+        new TemplatesFolder(templates).add(name);
     }
 
     private S6Sandbox sandbox() throws IOException {
@@ -61,9 +50,7 @@ class ServicesIT {
     }
 
     private S6Sandbox sandbox(String dir) throws IOException {
-        return new S6Sandbox(Files.createDirectories(root.resolve(dir)))
-                .env("WARDEN_TEMPLATE", "")
-                .env("WARDEN_TEMPLATES", templates.toString());
+        return new TemplatesFolder(templates).sandbox(root.resolve(dir));
     }
 
     @SuppressWarnings("unchecked")
