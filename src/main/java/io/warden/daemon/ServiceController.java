@@ -383,8 +383,12 @@ final class ServiceController {
         return changed;
     }
 
+    /**
+     * The run record stops naming a run once its end is accounted for; not when a newer run already replaced it (a
+     * crash's cause is decided after the window, by which time s6 may have started the next run).
+     */
     private void forgetRun(long endedPid) {
-        ctx.runs().seen(name, null);
+        if (currentRun == null || currentRun.pid() == endedPid) ctx.runs().seen(name, null);
     }
 
     /** The cause of the pending end as it stands (decided when the window passes). */

@@ -348,4 +348,15 @@ class ServiceControllerTest {
         assertNull(events.get(0).event().service());
         assertEquals("disk full: x", events.get(1).streamed().get("problem"));
     }
+
+    @Test
+    void a_crash_decided_after_the_next_run_started_leaves_that_run_in_the_run_record() throws Exception {
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        c.onStatus(Statuses.exited(1, true));
+        c.onStatus(Statuses.up(101));
+        pass(Duration.ofSeconds(6), c);
+        assertEquals(ShutdownCause.CRASH, durableLastShutdown("gateway").cause());
+        assertEquals(101, runs.get("gateway").pid(), "the run still up is what an unclean end is judged by");
+    }
 }
