@@ -1,6 +1,5 @@
 package io.warden.it;
 
-import io.warden.json.Json;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,6 +47,15 @@ class AdoptionIT {
         new TemplatesFolder(templates).add(name);
     }
 
+    /** One field of {@code s6-svstat -o FIELD} for the gateway; empty when it cannot be read. */
+    private static String sv(S6Sandbox box, String field) {
+        try {
+            return box.s6("s6-svstat", "-o", field).out().trim();
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
     private S6Sandbox sandbox() throws IOException {
         return sandbox("box");
     }
@@ -59,31 +67,6 @@ class AdoptionIT {
     private void hermesFile(String profile, String text) throws IOException {
         Path dir = profile == null ? hermes : Files.createDirectories(hermes.resolve("profiles").resolve(profile));
         Files.writeString(dir.resolve("gateway_state.json"), text);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> list(S6Sandbox box) throws Exception {
-        S6Sandbox.Cli c = box.cli("list", "--json");
-        assertEquals(0, c.exit(), "list: " + c);
-        Map<String, Map<String, Object>> byName = new TreeMap<>();
-        for (Object o : (List<Object>) Json.parse(c.out().trim())) {
-            Map<String, Object> s = (Map<String, Object>) o;
-            byName.put((String) s.get("service"), s);
-        }
-        return byName;
-    }
-
-    private static Map<String, Object> awaitObserved(S6Sandbox box, String service, String observed) throws Exception {
-        Map<String, Object>[] last = new Map[1];
-        S6Sandbox.await(service + " " + observed, WAIT, () -> {
-            try {
-                last[0] = list(box).get(service);
-                return last[0] != null && observed.equals(last[0].get("observed"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return last[0];
     }
 
     private static Map<String, Object> intent(Map<String, Object> status) {
@@ -119,20 +102,20 @@ class AdoptionIT {
 
         try (S6Sandbox box = sandbox().env("WARDEN_IMPORT", "hermes:" + hermes)) {
             box.boot();
-            Map<String, Map<String, Object>> all = list(box);
+            Map<String, Map<String, Object>> all = box.list();
             assertEquals(List.of("gateway", "gateway@lab", "gateway@work"), List.copyOf(all.keySet()),
                     "profiles with a usable file become instances; broken, empty and default do not");
-            Map<String, Object> gw = awaitObserved(box, "gateway", "down");
+            Map<String, Object> gw = box.awaitObserved("gateway", "down");
             assertEquals("down", intent(gw).get("state"), "desired_state stopped wins over gateway_state running");
             assertEquals("imported", intent(gw).get("source"));
             @SuppressWarnings("unchecked") Map<String, Object> from = (Map<String, Object>) intent(gw).get("importedFrom");
             assertEquals(hermes.resolve("gateway_state.json").toString(), from.get("file"));
             assertEquals(Map.of("desired_state", "stopped"), from.get("keys"));
-            Map<String, Object> work = awaitObserved(box, "gateway@work", "up");
+            Map<String, Object> work = box.awaitObserved("gateway@work", "up");
             assertEquals("imported", intent(work).get("source"));
             assertEquals("up", intent(work).get("state"), "draining reads as running");
             assertEquals("work\n", Files.readString(box.scandir().resolve("gateway@work/instance")));
-            Map<String, Object> lab = awaitObserved(box, "gateway@lab", "down");
+            Map<String, Object> lab = box.awaitObserved("gateway@lab", "down");
             assertEquals("down", intent(lab).get("state"), "startup_failed stays down");
             assertEquals(0, box.cli("check").exit(), "imported intents are kept: healthy");
 
@@ -153,14 +136,14 @@ class AdoptionIT {
             hermesFile("work", "{\"desired_state\":\"stopped\"}");
             hermesFile("late", "{\"gateway_state\":\"running\"}");
             box.boot();
-            Map<String, Map<String, Object>> after = list(box);
+            Map<String, Map<String, Object>> after = box.list();
             assertEquals("user", intent(after.get("gateway")).get("source"));
             assertEquals("up", intent(after.get("gateway")).get("state"), "never imported over warden's intent");
             assertEquals("imported", intent(after.get("gateway@work")).get("source"));
             assertEquals("up", intent(after.get("gateway@work")).get("state"), "imported once: the new file is not read");
             assertTrue(after.containsKey("gateway@late"), "a profile added later is imported at the next boot");
             assertEquals("up", intent(after.get("gateway@late")).get("state"));
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
         }
         hermesFile("work", "{\"gateway_state\":\"draining\",\"updated_at\":\"2026-06-10T10:00:00Z\"}");
         Files.delete(hermes.resolve("profiles/late/gateway_state.json"));
@@ -177,9 +160,9 @@ class AdoptionIT {
         Files.walk(templates.resolve("gateway@")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         try (S6Sandbox box = sandbox().env("WARDEN_IMPORT", "hermes:" + hermes)) {
             box.boot();
-            Map<String, Object> gw = awaitObserved(box, "gateway", "up");
+            Map<String, Object> gw = box.awaitObserved("gateway", "up");
             assertEquals("default", intent(gw).get("source"), "no root file: nothing imported");
-            assertEquals(List.of("gateway"), List.copyOf(list(box).keySet()));
+            assertEquals(List.of("gateway"), List.copyOf(box.list().keySet()));
             assertTrue(box.log().contains("profile gateway@work skipped: no instance template gateway@"), box.log());
         }
     }
@@ -195,7 +178,7 @@ class AdoptionIT {
             Path foreign = Files.createDirectories(box.scandir().resolve("gateway"));
             TemplatesFolder.copy("it/gateway-run", foreign.resolve("run"));
             box.startWarden();
-            Map<String, Map<String, Object>> all = list(box);
+            Map<String, Map<String, Object>> all = box.list();
             String gwProblems = String.valueOf(all.get("gateway").get("degraded"));
             assertTrue(gwProblems.contains("gateway is also defined outside warden: an s6-rc service")
                     && gwProblems.contains("that warden did not install"), gwProblems);
@@ -207,11 +190,11 @@ class AdoptionIT {
         // warden's own slots (installed at a boot, re-found by a restarted warden) are never reported
         try (S6Sandbox box = sandbox("clean")) {
             box.boot();
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
             box.warden().destroy();
             S6Sandbox.waitGone(box.warden());
             box.startWarden();
-            Map<String, Object> gw = list(box).get("gateway");
+            Map<String, Object> gw = box.list().get("gateway");
             Object degraded = gw.get("degraded");
             assertTrue(degraded == null || !String.valueOf(degraded).contains("defined outside"), String.valueOf(gw));
             assertFalse(box.log().contains("Two definitions fight"), box.log());
@@ -238,14 +221,14 @@ class AdoptionIT {
         stubbornTemplate();
         try (S6Sandbox box = sandbox()) {
             box.boot();
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
             // a user stop: s6 sends SIGTERM, then SIGKILL after the template's timeout-kill (1 s)
             S6Sandbox.Cli stop = box.cli("stop", "gateway", "--timeout", "20");
             assertEquals(0, stop.exit(), stop.toString());
             Map<String, Object>[] st = new Map[1];
             S6Sandbox.await("forcedKill after the user stop", WAIT, () -> {
                 try {
-                    st[0] = list(box).get("gateway");
+                    st[0] = box.list().get("gateway");
                     return Boolean.TRUE.equals(S6Sandbox.object(st[0], "lastShutdown").get("forcedKill"));
                 } catch (Exception e) {
                     return false;
@@ -258,7 +241,7 @@ class AdoptionIT {
             // a container stop: warden first (signal cause, the witness armed), then the slot's SIGTERM, which the
             // gateway ignores, then the end of the grace: SIGKILL to every process, the witness included
             assertEquals(0, box.cli("start", "gateway", "--timeout", "20").exit());
-            long pid = (Long) awaitObserved(box, "gateway", "up").get("pid");
+            long pid = (Long) box.awaitObserved("gateway", "up").get("pid");
             box.warden().destroy();
             S6Sandbox.waitGone(box.warden());
             S6Sandbox.await("the witness armed", WAIT, () -> {
@@ -269,18 +252,20 @@ class AdoptionIT {
                 }
             });
             assertEquals(0, box.s6("s6-svc", "-d").exit());
-            Thread.sleep(300); // the grace the gateway does not use: it ignores SIGTERM
+            // s6 has sent its SIGTERM (want-up cleared, the run still there): the gateway ignores it
+            S6Sandbox.await("s6 no longer wants the gateway up", WAIT,
+                    () -> sv(box, "wantedup").equals("false") && sv(box, "pid").equals(Long.toString(pid)));
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "still running after SIGTERM");
             killWitnesses(box.stateDir());
             box.killEverything();
             box.boot();
-            Map<String, Object> after = list(box).get("gateway");
+            Map<String, Object> after = box.list().get("gateway");
             Map<String, Object> ls = S6Sandbox.object(after, "lastShutdown");
             assertEquals("signal", ls.get("cause"), after.toString());
             assertEquals(Boolean.TRUE, ls.get("forcedKill"), "the run outlived its SIGTERM and was killed: " + ls);
             assertTrue(String.valueOf(ls.get("detail")).contains("still running when the container stop killed"), ls.toString());
             assertFalse(Files.exists(box.stateDir().resolve("stop-witness")), "the boot used the witness's file");
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
         }
     }
 
@@ -288,10 +273,10 @@ class AdoptionIT {
     void a_gateway_that_stops_on_sigterm_is_not_forced() throws Exception {
         try (S6Sandbox box = sandbox()) {
             box.boot();
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
             box.containerStop(false);
             box.boot();
-            Map<String, Object> ls = S6Sandbox.object(list(box).get("gateway"), "lastShutdown");
+            Map<String, Object> ls = S6Sandbox.object(box.list().get("gateway"), "lastShutdown");
             assertEquals("signal", ls.get("cause"));
             assertNull(ls.get("forcedKill"), ls.toString());
         }

@@ -1,5 +1,7 @@
 package io.warden.it;
 
+import org.junit.jupiter.api.Timeout;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The image's early start (run by warden's service before the JVM): the gateway starts at once when the recorded
  * intent is plainly up, and warden adopts it untouched; anything else is left to warden.
  */
-@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EarlyStartIT {
     static final Path SCRIPT = Path.of("s6-rootfs/warden/usr/local/lib/warden/early-start").toAbsolutePath();
 

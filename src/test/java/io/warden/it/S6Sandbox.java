@@ -217,6 +217,37 @@ public final class S6Sandbox implements AutoCloseable {
         return seen.get(0);
     }
 
+    /** {@code warden list --json}, by service name (sorted). */
+    @SuppressWarnings("unchecked")
+    public Map<String, Map<String, Object>> list() throws IOException, InterruptedException {
+        Cli c = cli("list", "--json");
+        if (c.exit() != 0) throw new IllegalStateException("warden list failed: " + c);
+        Map<String, Map<String, Object>> byName = new java.util.TreeMap<>();
+        try {
+            for (Object o : (List<Object>) Json.parse(c.out().trim())) {
+                Map<String, Object> s = (Map<String, Object>) o;
+                byName.put((String) s.get("service"), s);
+            }
+        } catch (JsonException e) {
+            throw new IllegalStateException("list --json printed no JSON: " + c, e);
+        }
+        return byName;
+    }
+
+    /** Waits (20 s at most) until {@code service} is listed with {@code observed}; returns its status document. */
+    public Map<String, Object> awaitObserved(String service, String observed) throws InterruptedException {
+        List<Map<String, Object>> seen = new ArrayList<>(java.util.Collections.singletonList(null));
+        await(service + " " + observed, Duration.ofSeconds(20), () -> {
+            try {
+                seen.set(0, list().get(service));
+                return seen.get(0) != null && observed.equals(seen.get(0).get("observed"));
+            } catch (IOException | InterruptedException | IllegalStateException e) {
+                return false;
+            }
+        });
+        return seen.get(0);
+    }
+
     /** Whether the status's last shutdown has the given cause. */
     public static boolean lastShutdownIs(Map<String, Object> status, String cause) {
         Map<String, Object> last = object(status, "lastShutdown");

@@ -53,31 +53,6 @@ class ServicesIT {
         return new TemplatesFolder(templates).sandbox(root.resolve(dir));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> list(S6Sandbox box) throws Exception {
-        S6Sandbox.Cli c = box.cli("list", "--json");
-        assertEquals(0, c.exit(), "list: " + c);
-        Map<String, Map<String, Object>> byName = new java.util.TreeMap<>();
-        for (Object o : (List<Object>) Json.parse(c.out().trim())) {
-            Map<String, Object> s = (Map<String, Object>) o;
-            byName.put((String) s.get("service"), s);
-        }
-        return byName;
-    }
-
-    private static Map<String, Object> awaitObserved(S6Sandbox box, String service, String observed) throws Exception {
-        Map<String, Object>[] last = new Map[1];
-        S6Sandbox.await(service + " " + observed, WAIT, () -> {
-            try {
-                last[0] = list(box).get(service);
-                return last[0] != null && observed.equals(last[0].get("observed"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return last[0];
-    }
-
     private static String intentOf(Map<String, Object> status) {
         return (String) S6Sandbox.object(status, "intent").get("state");
     }
@@ -86,15 +61,15 @@ class ServicesIT {
     void each_service_keeps_its_own_intent_and_instances_come_back_after_a_restart() throws Exception {
         try (S6Sandbox box = sandbox()) {
             box.boot();
-            awaitObserved(box, "gateway", "up");
-            Map<String, Object> dash = awaitObserved(box, "dashboard", "down");
+            box.awaitObserved("gateway", "up");
+            Map<String, Object> dash = box.awaitObserved("dashboard", "down");
             assertEquals("down", intentOf(dash), "a template holding ./down starts with intent down");
             assertEquals("default", S6Sandbox.object(dash, "intent").get("source"));
             assertEquals(0, box.cli("check").exit(), "every service matches its intent");
 
             S6Sandbox.Cli started = box.cli("start", "worker@alpha", "--timeout", "20");
             assertEquals(0, started.exit(), "start of a new instance: " + started);
-            awaitObserved(box, "worker@alpha", "up");
+            box.awaitObserved("worker@alpha", "up");
             assertEquals("alpha\n", Files.readString(box.scandir().resolve("worker@alpha/instance")),
                     "the run script gets its instance name in ./instance");
             assertTrue(Files.isRegularFile(box.stateDir().resolve("worker@alpha.json")), "the instance is on the volume");
@@ -105,9 +80,9 @@ class ServicesIT {
 
             box.containerStop(false);
             box.boot();
-            Map<String, Map<String, Object>> after = list(box);
+            Map<String, Map<String, Object>> after = box.list();
             assertEquals(List.of("dashboard", "gateway", "worker@alpha"), List.copyOf(after.keySet()));
-            awaitObserved(box, "worker@alpha", "up");
+            box.awaitObserved("worker@alpha", "up");
             assertEquals("down", intentOf(after.get("gateway")), "the user's stop holds across the restart");
             assertEquals("user", S6Sandbox.object(after.get("gateway"), "intent").get("source"));
             assertEquals("down", after.get("gateway").get("observed"));
@@ -148,7 +123,7 @@ class ServicesIT {
             assertFalse(Files.exists(box.scandir().resolve("dashboard")), "template holds down: left to warden");
 
             box.startWarden();
-            Map<String, Object> worker = awaitObserved(box, "worker@delta", "up");
+            Map<String, Object> worker = box.awaitObserved("worker@delta", "up");
             assertEquals(0, box.cli("check").exit());
             assertTrue(box.log().contains("worker@delta") && box.log().contains("adopted untouched"),
                     "warden adopted the early-started instance: " + worker);
@@ -160,14 +135,14 @@ class ServicesIT {
         try (S6Sandbox box = sandbox()) {
             box.boot();
             assertEquals(0, box.cli("start", "worker@beta", "--timeout", "20").exit());
-            long pid = (Long) awaitObserved(box, "worker@beta", "up").get("pid");
+            long pid = (Long) box.awaitObserved("worker@beta", "up").get("pid");
 
             S6Sandbox.Cli removed = box.cli("remove", "worker@beta");
             assertEquals(0, removed.exit(), "remove: " + removed);
             assertFalse(Files.exists(box.scandir().resolve("worker@beta")), "the slot is out of the scandir");
             assertFalse(Files.exists(box.stateDir().resolve("worker@beta.json")), "the instance is forgotten");
             S6Sandbox.await("the instance's process ends", WAIT, () -> ProcessHandle.of(pid).isEmpty());
-            assertFalse(list(box).containsKey("worker@beta"));
+            assertFalse(box.list().containsKey("worker@beta"));
             assertEquals(2, box.cli("status", "worker@beta").exit(), "a removed instance is no longer known");
             assertEquals(0, box.cli("check").exit());
             assertTrue(box.cli("history", "--json").out().contains("\"event\":\"instance-removed\""));
@@ -178,7 +153,7 @@ class ServicesIT {
 
             box.containerStop(false);
             box.boot();
-            assertFalse(list(box).containsKey("worker@beta"), "not re-installed at the next boot");
+            assertFalse(box.list().containsKey("worker@beta"), "not re-installed at the next boot");
             assertFalse(Files.exists(box.scandir().resolve("worker@beta")));
         }
     }
@@ -209,13 +184,13 @@ class ServicesIT {
             Files.delete(templates.resolve("dashboard"));
             box.boot();
 
-            Map<String, Object> dash = list(box).get("dashboard");
+            Map<String, Object> dash = box.list().get("dashboard");
             assertEquals("missing", dash.get("template"), "listed with its template missing: " + dash);
             assertEquals("up", intentOf(dash), "its recorded intent is kept");
             assertFalse(Files.exists(box.scandir().resolve("dashboard")), "never installed");
             assertTrue(Files.isRegularFile(box.stateDir().resolve("dashboard.json")), "never deleted");
             assertTrue(String.valueOf(dash.get("degraded")).contains("dashboard"), "named under degraded: " + dash);
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
             assertEquals(0, box.cli("check").exit(), "check with no name leaves it out");
             S6Sandbox.Cli start = box.cli("start", "dashboard", "--timeout", "5");
             assertNotEquals(0, start.exit(), "it cannot be started: " + start);
@@ -228,10 +203,10 @@ class ServicesIT {
         try (S6Sandbox box = sandbox()) {
             box.boot();
             assertEquals(0, box.cli("start", "worker@gamma", "--timeout", "20").exit());
-            awaitObserved(box, "gateway", "up");
+            box.awaitObserved("gateway", "up");
             // behind warden's back: s6 is told to take the instance down
             S6Sandbox.run("s6-svc", "-d", box.scandir().resolve("worker@gamma").toString());
-            awaitObserved(box, "worker@gamma", "down");
+            box.awaitObserved("worker@gamma", "down");
             S6Sandbox.Cli check = box.cli("check");
             assertEquals(1, check.exit(), check.toString());
             assertTrue(check.err().contains("worker@gamma"), "the unhealthy service is named: " + check);
@@ -275,7 +250,7 @@ class ServicesIT {
                             + "{\"at\":\"2026-10-01T10:00:00Z\",\"event\":\"intent\",\"state\":\"down\",\"source\":\"user\","
                             + "\"at2\":null,\"op\":\"stop\",\"reason\":\"maintenance\"}\n", StandardCharsets.UTF_8);
             box.boot();
-            Map<String, Object> gw = list(box).get("gateway");
+            Map<String, Object> gw = box.list().get("gateway");
             assertEquals("down", intentOf(gw), "the round-1 intent holds");
             assertEquals("maintenance", S6Sandbox.object(gw, "intent").get("reason"));
             assertEquals("user", S6Sandbox.object(gw, "lastShutdown").get("cause"));

@@ -1,5 +1,7 @@
 package io.warden.reliability;
 
+import org.junit.jupiter.api.Timeout;
+import java.util.concurrent.TimeUnit;
 import io.warden.it.RawClient;
 
 import io.warden.it.S6Sandbox;
@@ -45,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=BadVolumeIT}
  * (as root: the read-only and full cases mount a tmpfs).
  */
-@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class BadVolumeIT {
     private static final List<String> FIGURES = new ArrayList<>();
 

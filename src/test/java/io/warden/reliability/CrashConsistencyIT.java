@@ -1,5 +1,6 @@
 package io.warden.reliability;
 
+import org.junit.jupiter.api.Timeout;
 import io.warden.state.DurableFile;
 import io.warden.state.Journal;
 import io.warden.state.ServiceState;
@@ -38,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=CrashConsistencyIT} (-Dwarden.crash.kills=N, -Dwarden.crash.seed=S).
  */
-@org.junit.jupiter.api.Timeout(value = 900, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
 class CrashConsistencyIT {
     private static final int KILLERS = Integer.getInteger("warden.crash.killers", 3);
     private static final int KILLS = Integer.getInteger("warden.crash.kills", 500);

@@ -1,5 +1,6 @@
 package io.warden.reliability;
 
+import org.junit.jupiter.api.Timeout;
 import io.warden.it.RawClient;
 
 import io.warden.it.S6Sandbox;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Reproduce: {@code mvn -B -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SignalsIT}
  */
-@org.junit.jupiter.api.Timeout(value = 600, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class SignalsIT {
     @TempDir
     Path tmp;

@@ -172,6 +172,21 @@ class SocketAttackIT {
     }
 
     /** The attacker's "opened X refused Y" line, within 60 s. */
+    /** How many history requests the daemon has answered (any result), from {@code warden metrics}. */
+    private static long historyAnswers(S6Sandbox box) {
+        try {
+            long n = 0;
+            for (String line : box.cli("metrics").out().split("\n")) {
+                if (line.startsWith("warden_requests_total{op=\"history\"")) {
+                    n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return n;
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static String attackerReady(Process p) throws Exception {
         java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -251,8 +266,10 @@ class SocketAttackIT {
         Process flood = attacker("history", HISTORY_FLOOD);
         try {
             String opened = attackerReady(flood);
-            // let the flood run a while: each closed connection is opened again and asks again
-            Thread.sleep(8000);
+            // the flood runs until the daemon has answered every attacker twice (each closed connection is opened
+            // again and asks again): a condition the daemon's own counters show, not a fixed time
+            S6Sandbox.await("the history flood answered twice over", Duration.ofSeconds(60),
+                    () -> historyAnswers(box) >= 2L * HISTORY_FLOOD);
             assertTrue(box.warden().isAlive(), "the daemon survived the flood: " + box.log());
             S6Sandbox.Cli[] r = new S6Sandbox.Cli[1];
             long checkMs = timed(() -> box.cli("check"), r);
