@@ -103,13 +103,21 @@ public final class ApiServer implements AutoCloseable {
         });
     }
 
-    /** Binds the socket (see {@link SocketFile}) and starts serving. */
-    public void start() throws IOException {
+    /**
+     * Binds the socket (see {@link SocketFile}) without serving: connections wait in the backlog until
+     * {@link #start()}. Lets the daemon learn that it can serve before it records anything.
+     */
+    public void bind() throws IOException {
         socketFile.prepare();
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socketFile.path()), 256);
         bound = true;
         socketFile.openUp();
+    }
+
+    /** Binds the socket unless {@link #bind()} did, and starts serving. */
+    public void start() throws IOException {
+        if (!bound) bind();
         server.configureBlocking(false);
         selector = Selector.open();
         serverKey = server.register(selector, SelectionKey.OP_ACCEPT);

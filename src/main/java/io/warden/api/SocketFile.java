@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The socket's place in the file system: a parent directory created 0755, a stale socket from a dead daemon
- * replaced, a live one (something answers a connect) a reason to refuse to start. The socket is 0666: reading is
+ * The socket's place in the file system: a parent directory of warden's own ({@link SocketFolder}), a stale
+ * socket from a dead daemon replaced, a live one (something answers a connect) a reason to refuse to start. The socket is 0666: reading is
  * open to every local user and the daemon checks each peer's credentials before changing anything.
  */
 public final class SocketFile {
@@ -25,11 +25,8 @@ public final class SocketFile {
     }
 
     void prepare() throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(parent)) {
-            Files.createDirectories(parent);
-            Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        // a folder only warden's user may write: nothing in it can be swapped or faked by another user
+        SocketFolder.of(path).secure();
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         if (!isSocket(path)) {
             throw new SocketInUseException(path + " exists and is not a socket; refusing to replace it");

@@ -86,6 +86,9 @@ public final class Client {
                     sleep(CONNECT_RETRY_MILLIS);
                     connected = ch.finishConnect();
                 }
+                // whoever answers there must be warden's user before a request goes out (a socket put in
+                // warden's place by another user gets nothing, and its answer is never shown as warden's)
+                DaemonIdentity.check(ch, socket);
                 SocketChannel done = ch;
                 ch = null;
                 return done;

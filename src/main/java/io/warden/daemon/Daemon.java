@@ -143,20 +143,20 @@ public final class Daemon {
             boot();
         } catch (StateLock.StateLockedException | SocketFile.SocketInUseException e) {
             Logger.error("refusing to start: {}", e.getMessage());
-            close();
+            failedBoot();
             return DaemonExit.ALREADY_RUNNING;
         } catch (IOException e) {
             // a missing template, an unusable scandir or socket path: the message says which, no trace needed
             Logger.error("cannot start: {}", Ledger.describe(e));
-            close();
+            failedBoot();
             return DaemonExit.STARTUP_FAILED;
         } catch (Settings.ConfigException e) {
             Logger.error("refusing to start: {}", e.getMessage());
-            close();
+            failedBoot();
             return DaemonExit.CONFIG;
         } catch (RuntimeException e) {
             Logger.error(e, "cannot start: {}", e.getMessage());
-            close();
+            failedBoot();
             return DaemonExit.STARTUP_FAILED;
         }
         loop();
@@ -170,6 +170,9 @@ public final class Daemon {
 
     private void boot() throws IOException {
         openVolume();
+        // before anything is recorded: a warden that cannot serve writes no boot record and no run record (which
+        // the next boot would read as an unclean end), however often s6 retries it
+        bindSocket();
         catalog = loadCatalog();
         supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
         for (String gone : scandir.removeLeftovers()) Logger.info("removed {}, left by an earlier remove", gone);
@@ -373,12 +376,16 @@ public final class Daemon {
         watcher.start();
     }
 
-    private void startServing() throws IOException {
+    private void bindSocket() throws IOException {
         io.warden.api.ServerCounters counters = new io.warden.api.ServerCounters();
         server = new ApiServer(new SocketFile(settings.path(Setting.SOCKET)), requests, identity, SOCKET_LIMITS,
                 counters, () -> tasks.add(this::onServerFailure));
         ApiServer s = server;
         metrics.server(counters, s::connectionCount, watchers::count);
+        server.bind();
+    }
+
+    private void startServing() throws IOException {
         server.start();
         java.net.InetSocketAddress listen = settings.metricsListen();
         if (listen != null) {
@@ -582,6 +589,15 @@ public final class Daemon {
     /** A new problem changes what status reports; before the first publish there is nothing to update. */
     private void republish() {
         if (requests.published()) publish();
+    }
+
+    /**
+     * A boot that failed after it recorded its run (the socket is bound first, so this is rarer): the run record
+     * says it ended, so the next boot does not take it for an unclean end of the services it saw.
+     */
+    private void failedBoot() {
+        if (run != null && !run.ended() && ledger.writable()) ledger.saveRun(run = run.endedBy("startup failed", time.now()));
+        close();
     }
 
     private void close() {

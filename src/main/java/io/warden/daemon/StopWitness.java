@@ -103,7 +103,7 @@ final class StopWitness {
                 throw new IOException("its launcher did not return within 5 s");
             }
             if (p.exitValue() != 0) throw new IOException("mkfifo " + fifo + " failed");
-            return new StopWitness(FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            return new StopWitness(openFifo(fifo));
         } catch (IOException e) {
             Logger.warn("cannot start the stop witness ({}): a run SIGKILLed at the end of a container stop will show"
                     + " only its signal cause", e.getMessage());
@@ -112,6 +112,35 @@ final class StopWitness {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /**
+     * The FIFO the launcher made, opened without following a symlink and only when it is a FIFO of warden's own
+     * uid, the same one before and after the open: whatever else stands at that name is refused, so warden never
+     * writes its line into a file someone put there (its folder is warden's own, {@code SocketFolder}; this holds
+     * even if that folder were renamed away under it).
+     */
+    static FileChannel openFifo(Path fifo) throws IOException {
+        Object before = fifoKey(fifo);
+        FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try {
+            if (!before.equals(fifoKey(fifo))) throw new IOException(fifo + " was replaced while it was opened");
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static Object fifoKey(Path fifo) throws IOException {
+        Map<String, Object> a = Files.readAttributes(fifo, "unix:mode,uid,ino,dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        if ((mode & 0170000) != 0010000) throw new IOException(fifo + " is not a FIFO (mode " + Integer.toOctalString(mode) + ")");
+        if ((Integer) a.get("uid") != io.warden.api.SocketFolder.effectiveUid()) {
+            throw new IOException(fifo + " belongs to uid " + a.get("uid") + ", not to warden");
+        }
+        return List.of(a.get("dev"), a.get("ino"));
     }
 
     /** At warden's signal: the runs still up (service name to pid), stamped {@code at}; the witness takes over. */
