@@ -371,7 +371,8 @@ public final class Daemon {
                 (dir, s) -> tasks.add(() -> onStatus(dir, s)),
                 e -> tasks.add(() -> onInternalFailure("status watcher failure: " + e, DaemonExit.WATCHER_FAILED)));
         for (ServiceController c : services.values()) {
-            if (!c.templateMissing()) watcher.add(c.directory());
+            // one whose template is gone is watched while s6 still has it: it may run, and may be stopped
+            if (!c.templateMissing() || c.directory().exists()) watcher.add(c.directory());
         }
         watcher.start();
     }

@@ -134,7 +134,9 @@ final class ServiceController {
 
     /** Reads what s6 shows before the boot plan; removes staging directories a killed warden left. */
     void observe() throws IOException {
-        if (template == null) return;
+        // a service whose template is gone may still run in s6 (installed before the template went): what s6 shows
+        // is read all the same, so that the judgements of its last run (unclean, forced) are about that run
+        if (template == null && !service.exists()) return;
         service.removeStaleStaging();
         status = readStatusOrNull();
         // a wait status other than 0 is a death; 0 is also what a supervisor that never started the run writes
@@ -185,6 +187,7 @@ final class ServiceController {
     /** Brings s6 in line with the intent (the boot plan); returns the plan's one line for the log. */
     String applyBootPlan(Instant now, GatewayRun seenBefore) throws IOException {
         if (template == null) {
+            currentRun = runOf(status);
             Logger.warn("{}: its template is gone; kept on the volume (intent {}), not installed", name,
                     state.intent().state().wire());
             return "template missing: not installed";
@@ -444,7 +447,8 @@ final class ServiceController {
      * Returns the protocol response.
      */
     Map<String, Object> control(Operation op, Peer peer, String reason, boolean creating) {
-        if (template == null) {
+        // stopping needs no template: a service whose template is gone may still run, installed before it went
+        if (template == null && op != Operation.STOP) {
             return Protocol.error(ErrorCode.TEMPLATE_MISSING, name + "'s template is gone from the image, so it "
                     + "cannot be run; its recorded intent is kept; nothing was changed");
         }
@@ -489,17 +493,19 @@ final class ServiceController {
                 reason == null ? "" : ": " + PrintableText.escape(reason));
 
         String failure = null;
+        // a service whose template is gone is never installed again: its stop is only recorded when s6 has no slot
+        boolean installed = template != null || service.exists();
         try {
-            if (!service.exists()) {
+            if (!service.exists() && template != null) {
                 service.installFrom(template.dir(), target == IntentState.DOWN, instancePart());
                 ctx.scandir().rescan();
             }
-            service.setDownFile(target == IntentState.DOWN);
+            if (installed) service.setDownFile(target == IntentState.DOWN);
         } catch (IOException e) {
             failure = "cannot update the service directory: " + Ledger.describe(e);
             Logger.error("{}: {}", name, failure);
         }
-        if (failure == null) {
+        if (failure == null && installed) {
             backoffUntilNanos = 0;
             if (op != Operation.STOP) backoff.reset();
             String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
@@ -514,7 +520,8 @@ final class ServiceController {
         r.put("intent", state.intent().toJson());
         r.put("previousPid", running ? status.pid() : null);
         r.put("applied", failure == null);
-        r.put("message", failure == null ? "intent recorded and sent to s6" : "intent recorded; " + failure);
+        r.put("message", failure != null ? "intent recorded; " + failure
+                : installed ? "intent recorded and sent to s6" : "intent recorded; its template is gone and s6 runs none");
         return Protocol.ok(r);
     }
 
@@ -559,7 +566,7 @@ final class ServiceController {
     Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
                       java.util.List<String> problems, io.warden.state.Versions versions) {
         LastShutdown shown = pending != null ? provisionalCause() : state.lastShutdown();
-        return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
+        return new Snapshot(state, shown, status, supervisor, wardenPid, wardenStartedAt,
                 problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable(),
                 versions);
     }

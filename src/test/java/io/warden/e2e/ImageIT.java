@@ -397,7 +397,7 @@ class ImageIT {
     void wardenThatCannotStartIsVisibleAndLosesNoIntent() {
         brokenBoot("runtime", "up", "warden: no Java runtime at /opt/warden/jre/bin/java");
         brokenBoot("jar", "down", "Error: Invalid or corrupt jarfile /opt/warden/warden.jar");
-        brokenBoot("socket", "down", "cannot start: already exists: /run/warden");
+        brokenBoot("socket", "down", "cannot start: the socket folder /run/warden is not a directory (a regular file)");
         unreadableVolume();
     }
 
