@@ -2,7 +2,8 @@
 # Builds an image of the kind people already have, on the REAL s6-overlay, for tests and benchmarks:
 # its own s6-rc longruns (src/test/resources/s6rc/rootfs: `counter` counts its starts on a volume,
 # `dependent` depends on it, `web` has a logger `web-log`, `setup` is a oneshot, `legacy` a services.d
-# service), in either bundle layout, with or without warden adopted through the kit.
+# service), in either bundle layout, with or without warden adopted through the kit (with warden, also an
+# instance template `job@` in /etc/warden/services: instances are what s6-rc's static database cannot do).
 #
 #   docker/build-overlay-image.sh VERSION LAYOUT TAG [plain|warden]
 #     VERSION  an s6-overlay version with its four tarballs in $WARDEN_S6_OVERLAY_DIST/VERSION/
@@ -27,6 +28,10 @@ for f in "$tarballs"/*.tar.xz; do ln "$f" "$ctx/" 2>/dev/null || cp "$f" "$ctx/"
 mkdir -p "$ctx/rootfs/etc/s6-overlay"
 cp -a "$repo/src/test/resources/s6rc/rootfs/s6-rc.d" "$ctx/rootfs/etc/s6-overlay/"
 cp -a "$repo/src/test/resources/s6rc/rootfs/services.d" "$ctx/rootfs/etc/"
+if [ "$variant" = warden ]; then
+  mkdir -p "$ctx/rootfs/etc/warden"
+  cp -a "$repo/src/test/resources/s6rc/rootfs/warden-services" "$ctx/rootfs/etc/warden/services"
+fi
 case $layout in
   old) bundle=$ctx/rootfs/etc/s6-overlay/s6-rc.d/user ;;
   new) bundle=$ctx/rootfs/etc/s6-overlay/user-bundles.d/user ;;
