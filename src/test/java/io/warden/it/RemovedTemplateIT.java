@@ -40,13 +40,14 @@ class RemovedTemplateIT {
             S6Sandbox.signal(box.warden().pid(), "TERM");
             S6Sandbox.waitGone(box.warden());
             box.startWarden();
+            Map<String, Object> booted = box.list().get("worker@a");
+            Map<String, Object> last = S6Sandbox.object(booted, "lastShutdown");
+            assertEquals("signal", last.get("cause"), booted.toString());
+            assertNotEquals(Boolean.TRUE, last.get("forcedKill"), "it was not killed, it still runs: " + booted);
+            assertFalse(box.log().contains("worker@a: last shutdown was forced"), box.log());
             Map<String, Object> w = box.awaitObserved("worker@a", "up");
             assertEquals("missing", w.get("template"), w.toString());
             assertEquals(pid, w.get("pid"), "the same run, seen through s6");
-            Map<String, Object> last = S6Sandbox.object(w, "lastShutdown");
-            assertEquals("signal", last.get("cause"), w.toString());
-            assertNotEquals(Boolean.TRUE, last.get("forcedKill"), "it was not killed, it still runs: " + w);
-            assertFalse(box.log().contains("worker@a: last shutdown was forced"), box.log());
 
             S6Sandbox.Cli stop = box.cli("stop", "worker@a", "--reason", "template gone", "--timeout", "20");
             assertEquals(0, stop.exit(), "stopping needs no template: " + stop);
