@@ -268,6 +268,11 @@ static int object(struct cursor *c, int depth, member_fn fn, void *ctx) {
     for (;;) {
         ws(c);
         const char *at = c->p;
+        if (names_used >= sizeof names) {
+            fail(c, "more member names than the answer can hold");
+            break;
+        }
+        names[names_used] = 0; /* an empty name puts nothing */
         struct text key = {names + names_used, sizeof names - names_used, 0, 0};
         if (string(c, &key) < 0) break;
         if (key.full) {

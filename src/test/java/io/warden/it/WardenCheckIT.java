@@ -163,6 +163,7 @@ class WardenCheckIT {
                 "{\"ok\":false,\"ok\":true,\"result\":{\"healthy\":true}}",
                 "{\"ok\":true,\"result\":{\"healthy\":true},\"result\":{\"healthy\":false}}",
                 "{\"ok\":true,\"\\u006fk\":false,\"result\":{\"healthy\":true}}",
+                "{\"ok\":true,\"result\":{\"x\":{\"abc\":1},\"\":1,\"healthy\":true,\"\":2}}",
                 "{\"ok\":true,\"result\":{\"healthy\":true,\"services\":[{\"a\":1,\"b\":{},\"a\":2}]}}")) {
             Check r = answered(a);
             assertEquals(4, r.exit(), a + ": " + r.text());
