@@ -24,9 +24,11 @@ import java.util.Map;
  * <li>every folder above it must belong to root or to warden's own uid (the owner of a folder can rename what is
  * in it); one that belongs to another user is refused;</li>
  * <li>a folder that is not there is made, mode 0755, by {@code mkdir} (which never follows a symlink);</li>
- * <li>one that belongs to another user (of any type: folder, symlink, file) is moved aside, renamed
- * {@code NAME.untrusted-MILLIS}, untouched, and warden makes its own: root may always rename it, and another
- * user's folder must not keep warden from starting;</li>
+ * <li>one that belongs to another user (of any type: folder, symlink, file) in a folder that others may write
+ * (where that user could make it first) is moved aside, renamed {@code NAME.untrusted-MILLIS}, untouched, and
+ * warden makes its own: root may always rename it, and another user's folder must not keep warden from starting;
+ * in a folder only root or warden may write, root gave it that owner on purpose (a home directory): refused,
+ * never moved;</li>
  * <li>one of warden's own uid that is not a plain folder (a symlink, a file), or that its group or other users
  * may write, is refused with a message saying why: it was made so on purpose (or is a shared folder such as
  * {@code /tmp}) and is not warden's to change.</li>
@@ -77,7 +79,7 @@ public final class SocketFolder {
             int owner = (Integer) a.get("uid");
             int mode = (Integer) a.get("mode");
             if (owner != uid) {
-                moveAside(owner, mode);
+                moveAside(owner, mode, above);
                 continue;
             }
             if ((mode & TYPE_MASK) != DIRECTORY) {
@@ -122,7 +124,14 @@ public final class SocketFolder {
                 && ((Integer) a.get("mode") & GROUP_OR_OTHER_WRITE) == 0;
     }
 
-    private void moveAside(int owner, int mode) throws IOException {
+    private void moveAside(int owner, int mode, Path above) throws IOException {
+        int aboveMode = above == null ? 0 : (Integer) Files.getAttribute(above, "unix:mode");
+        if ((aboveMode & GROUP_OR_OTHER_WRITE) == 0) {
+            // no other user could have made it there: root gave it this owner on purpose
+            throw new UntrustedFolderException("the socket folder " + folder + " belongs to uid " + owner + " ("
+                    + typeOf(mode) + ", mode " + octal(mode) + "), not to warden; refusing to use it or to move it: "
+                    + "give warden a folder of its own, such as the default /run/warden");
+        }
         Path aside = folder.resolveSibling(folder.getFileName() + ".untrusted-" + clock.millis());
         try {
             // rename(2): moves the name, never follows it

@@ -36,6 +36,8 @@ class SocketFolderTest {
 
     @Test
     void a_symlink_of_another_user_is_moved_aside_and_its_target_untouched() throws Exception {
+        // a parent every user may write, as a world-writable /run: where another user can make it first
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path target = Files.createDirectory(tmp.resolve("elsewhere"));
         Path f = Files.createSymbolicLink(tmp.resolve("warden"), target);
         Files.setAttribute(f, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
@@ -64,5 +66,18 @@ class SocketFolderTest {
         SocketFolder.UntrustedFolderException e = assertThrows(SocketFolder.UntrustedFolderException.class,
                 () -> folder(f).secure());
         assertTrue(e.getMessage().contains("(mode 0775)"), e.getMessage());
+    }
+
+    /** Another user's folder where no other user could have made it (a 0755 parent): chosen so, never moved. */
+    @Test
+    void another_users_folder_in_a_parent_only_root_writes_is_refused_not_moved() throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path f = Files.createDirectory(tmp.resolve("alice"));
+        Files.setAttribute(f, "unix:uid", 65534);
+        SocketFolder.UntrustedFolderException e = assertThrows(SocketFolder.UntrustedFolderException.class,
+                () -> folder(f).secure());
+        assertTrue(e.getMessage().contains("belongs to uid 65534") && e.getMessage().contains("refusing to use it or to move it"),
+                e.getMessage());
+        assertEquals(65534, Files.getAttribute(f, "unix:uid"), "left where and as it was");
     }
 }

@@ -173,6 +173,8 @@ class SocketFolderIT {
     /** A folder of nobody's at {@code folder} with nobody's fake daemon listening where warden's socket goes. */
     private Path nobodysFolderWithImpostor(Path folder) throws IOException, InterruptedException {
         Files.createDirectories(folder.getParent());
+        // the folder above is writable by every user, as a world-writable /run (an emptyDir's 0777)
+        Files.setPosixFilePermissions(folder.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.createDirectory(folder);
         Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setAttribute(folder, "unix:uid", NOBODY);
