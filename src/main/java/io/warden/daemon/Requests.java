@@ -127,7 +127,7 @@ final class Requests implements RequestHandler {
     @Override
     public CompletableFuture<Answer> handle(Request request, Peer peer) {
         Operation op = request.op();
-        String refusal = access.refusal(peer, op);
+        String refusal = access.refusal(peer, op, request.service() != null ? request.service() : defaultService);
         if (refusal != null) {
             Logger.warn("refused: {}", PrintableText.escape(refusal));
             return done(Answer.error(ErrorCode.FORBIDDEN, refusal));
