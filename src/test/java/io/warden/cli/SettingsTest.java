@@ -69,6 +69,10 @@ class SettingsTest {
             assertTrue(e.getMessage().contains("reserved") && e.getMessage().contains(name), e.getMessage());
             assertEquals(1, e.getMessage().lines().count(), "one line");
         }
+        Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                () -> Settings.resolve(Map.of("WARDEN_SERVICE", "lock"), Map.of()));
+        assertTrue(e.getMessage().endsWith("(run, journal, journal.1, lock are reserved)"),
+                "the documented order, the same at every run: " + e.getMessage());
         assertEquals("runner", Settings.resolve(Map.of("WARDEN_SERVICE", "runner"), Map.of()).service());
         assertEquals("lock.d", Settings.resolve(Map.of("WARDEN_SERVICE", "lock.d"), Map.of()).service());
     }
