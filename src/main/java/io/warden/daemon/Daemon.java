@@ -341,7 +341,7 @@ public final class Daemon {
         String p = c.name() + " is also defined outside warden: " + String.join("; ", found)
                 + ". Two definitions fight: s6-rc and services.d start theirs at every boot whatever the intent, so a "
                 + "warden stop does not last; delete the other definition (docs/ADOPTING.md)";
-        Logger.warn("{}", p);
+        // the problem is the log line (logged once, as every problem under degraded is)
         ledger.problem(p);
         Map<String, Object> rec = Ledger.record("defined-elsewhere", c.name());
         rec.put("definitions", found);
@@ -485,7 +485,9 @@ public final class Daemon {
      */
     private void onSignal(String sig) {
         if (shutdownSignal != null) {
-            Logger.info("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
+            // s6-overlay's stage 3 sends every process a SIGTERM after the supervisor's: expected, and it changes
+            // nothing, so it does not make the log say twice that warden received one
+            Logger.debug("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
             return;
         }
         shutdownSignal = sig;
