@@ -41,6 +41,8 @@ final class ServiceController {
     private static final long BACKOFF_INITIAL_MILLIS = 1000;
     /** A run this long proves the service healthy again and clears the crash count. */
     private static final long BACKOFF_RESET_MILLIS = 30_000;
+    /** How long a start that installs a service waits for s6-svscan to start its supervisor. */
+    private static final long NEW_SUPERVISOR_WAIT_MILLIS = 2_000;
 
     private final String name;
     /** Null when the template is gone (an upgrade removed it): the service is kept and reported, never installed. */
@@ -492,7 +494,9 @@ final class ServiceController {
         try {
             if (!service.exists()) {
                 service.installFrom(template.dir(), target == IntentState.DOWN, instancePart());
-                ctx.scandir().rescan();
+                // the letters below need the supervisor the rescan starts: wait for it rather than warn that none
+                // serves yet (bounded: with no s6-svscan reading, the warning after the wait is the truth)
+                if (ctx.scandir().rescan()) service.awaitSupervisor(NEW_SUPERVISOR_WAIT_MILLIS);
             }
             service.setDownFile(target == IntentState.DOWN);
         } catch (IOException e) {

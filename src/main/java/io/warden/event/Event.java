@@ -33,6 +33,17 @@ public sealed interface Event {
         return true;
     }
 
+    /**
+     * A cause's members, its time as {@code endedAt}: a crash is decided a signal window after the end, and an
+     * unclean end at the next boot, so the record's {@code at} (when it was recorded) is not when the run ended.
+     */
+    private static void putCause(Map<String, Object> m, LastShutdown cause) {
+        Map<String, Object> c = cause.toJson();
+        Object endedAt = c.remove("at");
+        m.putAll(c);
+        m.put("endedAt", endedAt);
+    }
+
     // ---- warden's own ---------------------------------------------------------------------------------------
 
     /** warden booted and brought every service in line with its intent. */
@@ -104,7 +115,7 @@ public sealed interface Event {
         }
 
         public void putFields(Map<String, Object> m) {
-            if (defaultCause != null) m.putAll(defaultCause.toJson());
+            if (defaultCause != null) putCause(m, defaultCause);
             if (reason != null) m.put("reason", reason);
             if (signal != null) m.put("signal", signal);
             if (defaultCause == null) m.put("cause", "unchanged");
@@ -203,7 +214,7 @@ public sealed interface Event {
         }
 
         public void putFields(Map<String, Object> m) {
-            m.putAll(cause.toJson());
+            putCause(m, cause);
         }
 
         public void putStreamFields(Map<String, Object> m) {
