@@ -325,6 +325,7 @@ public final class Daemon {
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
+            c.judgeEndWhileDown(previous, seen);
             StopWitness.Outcome w = witnessed.get(c.name());
             if (w != null) c.judgeWitnessedEnd(w, seen);
             c.applyBootPlan(startedAt, seen);

@@ -179,6 +179,21 @@ final class ServiceController {
         Logger.warn("{}: last shutdown was forced: {}", name, forced.detail());
     }
 
+    /**
+     * The previous warden stopped cleanly with no run of this service up, and s6 shows an end after that stop: a
+     * run started and ended while no warden ran. It is journaled, so the history does not skip it.
+     */
+    void judgeEndWhileDown(RunRecord prev, GatewayRun seen) {
+        if (template == null || prev == null || !prev.ended() || seen != null) return;
+        // lastDeath: s6 shows a real end (a wait status other than 0), not a supervisor that never started a run
+        if (lastDeath == null || lastDeath != status || !status.stamp().isAfter(prev.endedAt())) return;
+        Integer code = status.exited() ? status.exitCode() : null;
+        String signal = status.exited() ? null : Signals.name(status.termSignal());
+        emit(new Event.EndedWhileDown(name, status.stamp(), code, signal));
+        Logger.info("{}: a run ended at {} ({}) while warden was not running", name, status.stamp(),
+                code != null ? "exit code " + code : "killed by " + signal);
+    }
+
     /** The pid of the run s6 shows up now, or 0. */
     long runningPid() {
         return status != null && status.up() ? status.pid() : 0;

@@ -203,6 +203,25 @@ public sealed interface Event {
     }
 
     /**
+     * s6 shows that a run ended while no warden was running, and the warden before saw no run up: a run neither
+     * saw start. Journaled at boot as {@code gateway-exit} with {@code whileDown}, the end's time and how it ended
+     * (s6 no longer tells the pid of a run that is down).
+     */
+    record EndedWhileDown(String service, java.time.Instant endedAt, Integer exitCode, String signal) implements Event {
+        public String name() {
+            return "gateway-exit";
+        }
+
+        public void putFields(Map<String, Object> m) {
+            m.put("pid", null);
+            m.put("exitCode", exitCode == null ? null : (long) exitCode);
+            m.put("signal", signal);
+            m.put("endedAt", endedAt.toString());
+            m.put("whileDown", true);
+        }
+    }
+
+    /**
      * The cause of a run's end. {@code pending}: the cause waits out the signal window and may still become
      * {@code signal}; the same event follows with {@code pending} false once decided. The journal records a decided
      * cause that is not on the volume already ({@code journaled}: a user's stop is recorded with its intent, the

@@ -1,15 +1,19 @@
 package io.warden.it;
 
 import io.warden.json.Json;
+import io.warden.s6.ServiceDirectory;
+import io.warden.s6.SupervisorStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,7 +32,63 @@ class CommandWordsIT {
         TemplatesFolder templates = new TemplatesFolder(root.resolve("templates"));
         templates.add("gateway");
         templates.add("worker@");
+        Files.createFile(templates.add("dashboard").resolve("down"));
         return templates.sandbox(root.resolve("box"));
+    }
+
+    private static SupervisorStatus awaitStatus(Path slot, String what, Predicate<SupervisorStatus> p)
+            throws InterruptedException {
+        ServiceDirectory dir = new ServiceDirectory(slot);
+        S6Sandbox.await(slot.getFileName() + " " + what, Duration.ofSeconds(20), () -> {
+            try {
+                SupervisorStatus s = dir.readStatus();
+                return s != null && p.test(s);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        try {
+            return dir.readStatus();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_run_that_started_and_ended_while_warden_was_down_is_journaled_at_the_next_boot() throws Exception {
+        try (S6Sandbox box = sandbox()) {
+            box.boot();
+            box.awaitObserved("dashboard", "down");
+            box.awaitObserved("gateway", "up");
+            S6Sandbox.signal(box.warden().pid(), "TERM");
+            S6Sandbox.waitGone(box.warden());
+
+            // while no warden runs, someone starts dashboard by hand and kills it again (a run that exits 0 looks
+            // in s6's status like one never started, so the test's run, which exits 0 on SIGTERM, gets SIGKILL)
+            Path slot = box.scandir().resolve("dashboard");
+            assertEquals(0, S6Sandbox.run("s6-svc", "-u", slot.toString()).exit());
+            awaitStatus(slot, "up", s -> s.up());
+            assertEquals(0, S6Sandbox.run("s6-svc", "-k", "-d", slot.toString()).exit());
+            SupervisorStatus ended = awaitStatus(slot, "down after a run", s -> s.pid() == 0 && !s.wantUp()
+                    && s.wstat() != 0);
+
+            box.startWarden();
+            S6Sandbox.Cli h = box.cli("history", "dashboard", "--json");
+            assertEquals(0, h.exit(), h.toString());
+            List<Map<String, Object>> exits = ((List<Object>) Json.parse(h.out().strip())).stream()
+                    .map(o -> (Map<String, Object>) o)
+                    .filter(r -> "dashboard".equals(r.get("service")) && "gateway-exit".equals(r.get("event")))
+                    .toList();
+            assertEquals(1, exits.size(), "the run no warden saw is in the history: " + h.out());
+            assertEquals(true, exits.get(0).get("whileDown"), exits.toString());
+            assertEquals("SIGKILL", exits.get(0).get("signal"), exits.toString());
+            assertEquals(ended.stamp().toString(), exits.get(0).get("endedAt"), exits.toString());
+
+            // the gateway ran on through warden's restart: adopted, no end recorded for it
+            S6Sandbox.Cli g = box.cli("history", "gateway", "--json");
+            assertFalse(g.out().contains("\"whileDown\""), g.out());
+        }
     }
 
     @Test
