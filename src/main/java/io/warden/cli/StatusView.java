@@ -42,6 +42,11 @@ final class StatusView {
         sb.append(text(s.get("service"))).append(": ").append(text(observed))
                 .append(" (desired ").append(text(desired)).append(")");
         sb.append(verdict(s)).append('\n');
+        String held = heldBy(s);
+        if (!held.isEmpty()) {
+            sb.append("  held by ").append(held).append(": it depends on what is stopped, and starts again with it\n");
+        }
+        if (s.get("definedBy") != null) sb.append("  defined by: ").append(text(s.get("definedBy"))).append('\n');
         if (s.get("pid") != null) {
             sb.append("  pid ").append(text(s.get("pid")));
             Object since = s.get("upSince");
@@ -89,9 +94,11 @@ final class StatusView {
         if (Boolean.TRUE.equals(s.get("healthy"))) return "";
         if (Boolean.TRUE.equals(s.get("drift"))) return "  DRIFT: observed differs from intent";
         if ("missing".equals(s.get("template"))) return "  NOT RUN: its template is missing";
+        if ("unknown".equals(s.get("desired"))) return "  UNHEALTHY: its intent cannot be read (see DEGRADED)";
         Object observed = s.get("observed");
-        boolean there = observed != null && (observed.equals(s.get("desired"))
-                || "down".equals(s.get("desired")) && "failed".equals(observed));
+        // held down by a service it depends on: down is what is asked of it for now
+        boolean wantDown = "down".equals(s.get("desired")) || !heldBy(s).isEmpty();
+        boolean there = wantDown ? "down".equals(observed) || "failed".equals(observed) : "up".equals(observed);
         return there ? "  UNHEALTHY: warden cannot record intents (see DEGRADED)" : "  converging";
     }
 
@@ -102,9 +109,20 @@ final class StatusView {
         Map<String, Object> intent = (Map<String, Object>) s.get("intent");
         String state = "missing".equals(s.get("template")) ? "template-missing" : text(s.get("observed"));
         String mark = Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift")) ? "  DRIFT" : "";
-        return String.format("%-" + width + "s  %-16s  desired %-4s  %-10s  intent by %-7s  last %s%s",
+        String held = heldBy(s);
+        if (!held.isEmpty()) mark = "  held by " + held + mark;
+        return String.format("%-" + width + "s  %-16s  desired %-7s  %-10s  intent by %-8s  last %-8s  %s%s",
                 text(s.get("service")), state, text(s.get("desired")), s.get("pid") == null ? "-" : "pid " + text(s.get("pid")),
-                intent == null ? "?" : text(intent.get("source")), last == null ? "-" : text(last.get("cause")), mark);
+                intent == null ? "?" : text(intent.get("source")), last == null ? "-" : text(last.get("cause")),
+                s.get("definedBy") == null ? "" : text(s.get("definedBy")), mark);
+    }
+
+    /** The services holding this one down, comma-separated, or "" when none. */
+    private static String heldBy(Map<String, Object> s) {
+        if (!(s.get("heldBy") instanceof List<?> h) || h.isEmpty()) return "";
+        List<String> names = new java.util.ArrayList<>();
+        for (Object o : h) names.add(text(o));
+        return String.join(", ", names);
     }
 
     static String renderRecorded(ServiceState st) {

@@ -59,6 +59,16 @@ class StatusViewTest {
     }
 
     @Test
+    void a_service_whose_intent_cannot_be_read_is_not_converging() throws Exception {
+        ServiceState st = new ServiceState("dashboard", Intent.byUser(IntentState.UP, T0, 0, 1L, null), null);
+        Snapshot s = new Snapshot(st, null, UP, SupervisorKind.S6_OVERLAY, 99, T0, List.of(), false, false, UP, false,
+                false, new io.warden.state.Versions(null, null),
+                new Snapshot.Placement(null, List.of(), "permission denied: /state/dashboard.json"));
+        String out = StatusView.render(wire(s));
+        assertTrue(out.startsWith("dashboard: up (desired unknown)  UNHEALTHY: its intent cannot be read"), out);
+    }
+
+    @Test
     void a_healthy_service_has_nothing_after_its_header() throws Exception {
         String out = StatusView.render(wire(snapshot(Intent.byUser(IntentState.UP, T0, 0, 1L, null), false)));
         assertTrue(out.startsWith("dashboard: up (desired up)\n"), out);
