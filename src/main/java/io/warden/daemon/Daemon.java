@@ -350,7 +350,7 @@ public final class Daemon {
     private void doubleDefinition(TemplateCatalog.Template t) {
         String p = t.name() + " is defined twice: as an s6-rc service and as the template " + t.dir()
                 + "; the s6-rc definition is kept, the template is not installed (delete one of them)";
-        Logger.warn("{}", p);
+        // the problem is the log line (logged once, as every problem under degraded is)
         ledger.problem(p);
         Map<String, Object> rec = Ledger.record("defined-elsewhere", t.name());
         rec.put("definitions", List.of("an s6-rc service", "a template " + t.dir()));
