@@ -108,7 +108,7 @@ final class ControlCommand {
                 + " did not reach '" + want + "' within " + deadline.seconds() + " s (observed: "
                 + (silence != null ? "unknown, the daemon did not answer: " + text(silence)
                 : last == null ? "unknown" : text(last.get("observed"))) + "). The intent " + want
-                + " is recorded and s6 keeps at it; see 'warden status' and the gateway's log.");
+                + " is recorded and s6 keeps at it; see 'warden status' and the service's log.");
         return ExitCode.NOT_CONVERGED;
     }
 

@@ -353,7 +353,7 @@ public final class Daemon {
     private void doubleDefinition(TemplateCatalog.Template t) {
         String p = t.name() + " is defined twice: as an s6-rc service and as the template " + t.dir()
                 + "; the s6-rc definition is kept, the template is not installed (delete one of them)";
-        Logger.warn("{}", p);
+        // the problem is the log line (logged once, as every problem under degraded is)
         ledger.problem(p);
         Map<String, Object> rec = Ledger.record("defined-elsewhere", t.name());
         rec.put("definitions", List.of("an s6-rc service", "a template " + t.dir()));
@@ -368,7 +368,10 @@ public final class Daemon {
 
     private RunRecord loadPreviousRun() {
         StateStore.Loaded<RunRecord> previous = store.loadRun();
-        if (previous.damaged()) ledger.problem("run record damaged: " + previous.problem());
+        if (previous.damaged()) {
+            ledger.problem((previous.unreadable() ? "run record cannot be read: " : "run record damaged: ")
+                    + previous.problem());
+        }
         return previous.value();
     }
 
@@ -389,6 +392,7 @@ public final class Daemon {
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
+            c.judgeEndWhileDown(previous, seen);
             StopWitness.Outcome w = witnessed.get(c.name());
             if (w != null) c.judgeWitnessedEnd(w, seen);
             c.applyBootPlan(startedAt, seen, heldBy(c));
@@ -427,18 +431,20 @@ public final class Daemon {
 
     /** Intents that could not be read at boot are read again; one that now can be gets its boot plan. */
     private boolean retryUnreadable() {
-        boolean any = false;
+        // every read first: whether a service is held depends on the intents of what it depends on
+        List<ServiceController> recovered = new ArrayList<>();
         for (ServiceController c : services.values()) {
-            if (c.unreadable() == null || !c.retryUnreadable(settings.defaultIntent(), time.now())) continue;
-            any = true;
+            if (c.unreadable() != null && c.retryUnreadable(settings.defaultIntent(), time.now())) recovered.add(c);
+        }
+        for (ServiceController c : recovered) {
             try {
                 c.applyBootPlan(time.now(), c.currentRun(), heldBy(c));
             } catch (IOException e) {
                 Logger.error("{}: cannot apply its intent: {}", c.name(), Ledger.describe(e));
             }
-            bringUpIfWanted(c);
         }
-        return any;
+        if (!recovered.isEmpty()) for (ServiceController c : services.values()) bringUpIfWanted(c);
+        return !recovered.isEmpty();
     }
 
     /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
@@ -448,7 +454,7 @@ public final class Daemon {
         String p = c.name() + " is also defined outside warden: " + String.join("; ", found)
                 + ". Two definitions fight: s6-rc and services.d start theirs at every boot whatever the intent, so a "
                 + "warden stop does not last; delete the other definition (docs/ADOPTING.md)";
-        Logger.warn("{}", p);
+        // the problem is the log line (logged once, as every problem under degraded is)
         ledger.problem(p);
         Map<String, Object> rec = Ledger.record("defined-elsewhere", c.name());
         rec.put("definitions", found);
@@ -604,7 +610,9 @@ public final class Daemon {
      */
     private void onSignal(String sig) {
         if (shutdownSignal != null) {
-            Logger.info("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
+            // s6-overlay's stage 3 sends every process a SIGTERM after the supervisor's: expected, and it changes
+            // nothing, so it does not make the log say twice that warden received one
+            Logger.debug("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
             return;
         }
         shutdownSignal = sig;
@@ -704,7 +712,6 @@ public final class Daemon {
      */
     private Map<String, Object> followDependencies(ServiceController c, Operation op, Peer peer,
                                                    Map<String, Object> answer) {
-        Map<String, Object> a = new LinkedHashMap<>(answer);
         List<String> holds = new ArrayList<>();
         if (op == Operation.STOP) {
             for (String dep : s6rc.dependents(c.name())) {
@@ -726,8 +733,11 @@ public final class Daemon {
                 if (d != null) bringUpIfWanted(d);
             }
         }
-        a.put("holds", holds);
-        return a;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) answer.get("result");
+        Map<String, Object> r = new LinkedHashMap<>(result);
+        r.put("holds", holds);
+        return Protocol.ok(r);
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ final class ServiceController {
     private static final long BACKOFF_INITIAL_MILLIS = 1000;
     /** A run this long proves the service healthy again and clears the crash count. */
     private static final long BACKOFF_RESET_MILLIS = 30_000;
+    /** How long a start that installs a service waits for s6-svscan to start its supervisor. */
+    private static final long NEW_SUPERVISOR_WAIT_MILLIS = 2_000;
 
     private final String name;
     /** Null when the template is gone (an upgrade removed it): the service is kept and reported, never installed. */
@@ -131,9 +133,8 @@ final class ServiceController {
             // never replaced by a guess: nothing of this service is started until the intent can be read
             unreadable = loaded.problem();
             state = new ServiceState(name, Intent.byDefault(IntentState.DOWN, now), null);
-            ctx.ledger().problem(unreadableProblem());
-            Logger.error("{}: its recorded intent cannot be read ({}): not started by warden; read again every few"
-                    + " seconds", name, unreadable);
+            // one log line: the ledger logs the problem as it lists it under degraded
+            ctx.ledger().problem(unreadableProblem() + "; read again every 5 s");
             return;
         }
         if (loaded.damaged()) {
@@ -156,6 +157,7 @@ final class ServiceController {
     private String unreadableProblem() {
         return "intent of " + name + " cannot be read: " + unreadable + "; " + name + " is not started until it can be";
     }
+
 
     /**
      * Reads an intent that could not be read at boot again; true once it could (the recorded one, or the first
@@ -224,6 +226,21 @@ final class ServiceController {
         ctx.ledger().save(state);
         emit(new Event.ServiceEnd(name, forced, false, true));
         Logger.warn("{}: last shutdown was forced: {}", name, forced.detail());
+    }
+
+    /**
+     * The previous warden stopped cleanly with no run of this service up, and s6 shows an end after that stop: a
+     * run started and ended while no warden ran. It is journaled, so the history does not skip it.
+     */
+    void judgeEndWhileDown(RunRecord prev, GatewayRun seen) {
+        if (template == null || prev == null || !prev.ended() || seen != null) return;
+        // lastDeath: s6 shows a real end (a wait status other than 0), not a supervisor that never started a run
+        if (lastDeath == null || lastDeath != status || !status.stamp().isAfter(prev.endedAt())) return;
+        Integer code = status.exited() ? status.exitCode() : null;
+        String signal = status.exited() ? null : Signals.name(status.termSignal());
+        emit(new Event.EndedWhileDown(name, status.stamp(), code, signal));
+        Logger.info("{}: a run ended at {} ({}) while warden was not running", name, status.stamp(),
+                code != null ? "exit code " + code : "killed by " + signal);
     }
 
     /** The pid of the run s6 shows up now, or 0. */
@@ -556,6 +573,12 @@ final class ServiceController {
         } else if (status != null && status.up() && status.pid() != expectedEndPid) {
             ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
                     + " while " + name + " (pid " + status.pid() + ") was up");
+        } else if (currentRun != null && !currentRun.equals(runOf(status)) && currentRun.pid() != expectedEndPid
+                && state.intent().state() == IntentState.UP && unreadable == null) {
+            // the run ended a moment ago and its end is still queued for the loop (the container stop takes every
+            // service down at once): an end the signal follows within the window is the signal's
+            ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
+                    + " just as " + name + " (pid " + currentRun.pid() + ") ended");
         }
         if (ls != null) state = state.withLastShutdown(ls);
         return ls;
@@ -629,7 +652,9 @@ final class ServiceController {
             }
             if (!service.exists() && template != null) {
                 service.installFrom(template.dir(), target == IntentState.DOWN, instancePart());
-                ctx.scandir().rescan();
+                // the letters below need the supervisor the rescan starts: wait for it rather than warn that none
+                // serves yet (bounded: with no s6-svscan reading, the warning after the wait is the truth)
+                if (ctx.scandir().rescan()) service.awaitSupervisor(NEW_SUPERVISOR_WAIT_MILLIS);
             }
             if (installed) service.setDownFile(target == IntentState.DOWN);
         } catch (IOException e) {
