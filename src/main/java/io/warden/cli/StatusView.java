@@ -68,7 +68,10 @@ final class StatusView {
                     : "signal " + text(exit.get("signal"))).append(" at ").append(text(exit.get("at"))).append('\n');
         }
         if ("missing".equals(s.get("template"))) {
-            sb.append("  template: missing (removed from the image): kept on the volume, not run\n");
+            // installed before its template went, it may still run: stopping it works, starting it does not
+            sb.append("up".equals(observed) ? "  template: missing (removed from the image): still running from before;"
+                    + " warden stop ends it, it cannot be started again\n"
+                    : "  template: missing (removed from the image): kept on the volume, not run\n");
         }
         Map<String, Object> w = (Map<String, Object>) s.get("warden");
         sb.append("  supervisor: ").append(text(s.get("supervisor")));
@@ -93,7 +96,10 @@ final class StatusView {
     private static String verdict(Map<String, Object> s) {
         if (Boolean.TRUE.equals(s.get("healthy"))) return "";
         if (Boolean.TRUE.equals(s.get("drift"))) return "  DRIFT: observed differs from intent";
-        if ("missing".equals(s.get("template"))) return "  NOT RUN: its template is missing";
+        if ("missing".equals(s.get("template"))) {
+            return "up".equals(s.get("observed")) ? "  TEMPLATE MISSING: still running from before"
+                    : "  NOT RUN: its template is missing";
+        }
         if ("unknown".equals(s.get("desired"))) return "  UNHEALTHY: its intent cannot be read (see DEGRADED)";
         Object observed = s.get("observed");
         // held down by a service it depends on: down is what is asked of it for now

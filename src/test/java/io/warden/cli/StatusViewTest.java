@@ -73,4 +73,19 @@ class StatusViewTest {
         String out = StatusView.render(wire(snapshot(Intent.byUser(IntentState.UP, T0, 0, 1L, null), false)));
         assertTrue(out.startsWith("dashboard: up (desired up)\n"), out);
     }
+
+    /** Installed before its template went, it still runs: the text says so, not "not run". */
+    @Test
+    void a_service_whose_template_went_while_it_ran_is_shown_running() throws Exception {
+        ServiceState st = new ServiceState("worker@a", Intent.byUser(IntentState.UP, T0, 0, 1L, null), null);
+        Snapshot running = new Snapshot(st, null, UP, SupervisorKind.S6_OVERLAY, 99, T0, List.of(), false, false, UP,
+                true, false);
+        String out = StatusView.render(wire(running));
+        assertTrue(out.startsWith("worker@a: up (desired up)  TEMPLATE MISSING: still running from before"), out);
+        assertTrue(out.contains("still running from before; warden stop ends it, it cannot be started again"), out);
+        assertFalse(out.contains("not run"), out);
+        Snapshot gone = new Snapshot(st, null, null, SupervisorKind.S6_OVERLAY, 99, T0, List.of(), false, false, null,
+                true, false);
+        assertTrue(StatusView.render(wire(gone)).contains("NOT RUN: its template is missing"));
+    }
 }
