@@ -61,6 +61,11 @@ final class ServiceController {
     private PendingEnd pending;
     /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
     private long expectedEndPid;
+    /**
+     * A restart's run ended by its {@code d}: {@code u} follows once s6 shows it fully down (the finish script
+     * done), since a finish that exits 125 clears s6's want-up and would undo a {@code u} sent earlier.
+     */
+    private boolean upAfterEnd;
     private boolean shuttingDown;
 
     ServiceController(String name, TemplateCatalog.Template template, ServiceContext ctx) {
@@ -240,6 +245,15 @@ final class ServiceController {
             backoff.runStarted();
         }
         currentRun = now;
+        if (upAfterEnd && s != null && s.pid() == 0 && !s.finishing()) restartUp();
+    }
+
+    /** The second half of a restart: the old run and its finish are over, s6 is told to start it again. */
+    private void restartUp() {
+        upAfterEnd = false;
+        if (shuttingDown || state.intent().state() != IntentState.UP) return;
+        Logger.info("{}: restart: the run has ended, starting it", name);
+        send("u");
     }
 
     /** The service directory gone from the scandir is reported while it is gone (s6 supervises nothing then). */
@@ -502,12 +516,16 @@ final class ServiceController {
         if (failure == null) {
             backoffUntilNanos = 0;
             if (op != Operation.STOP) backoff.reset();
-            String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
-            ControlResult sent = send(letters);
+            // a restart is down, then up once the run has ended (restartUp): "ut" would leave a service whose
+            // finish exits 125 (s6's permanent failure, Hermes's answer to a clean exit) down
+            boolean downFirst = op == Operation.RESTART && running;
+            if (op == Operation.STOP) upAfterEnd = false;
+            ControlResult sent = send(op == Operation.STOP || downFirst ? "d" : "u");
             if (!sent.sent()) failure = sent.detail();
             // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
             // expectation alone, since that run still goes down
             if (sent.sent() && running && op != Operation.START) expectedEndPid = status.pid();
+            if (sent.sent() && downFirst) upAfterEnd = true;
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("service", name);
