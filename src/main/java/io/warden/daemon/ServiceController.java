@@ -67,6 +67,8 @@ final class ServiceController {
      */
     private boolean upAfterEnd;
     private boolean shuttingDown;
+    /** Whether this boot's intent was read from the volume (false: a first intent, set and recorded at this boot). */
+    private boolean intentWasRecorded;
 
     ServiceController(String name, TemplateCatalog.Template template, ServiceContext ctx) {
         this.name = name;
@@ -121,6 +123,7 @@ final class ServiceController {
         }
         if (loaded.value() != null) {
             state = loaded.value();
+            intentWasRecorded = true;
             return;
         }
         Intent imported = imports != null && !loaded.damaged() ? imports.firstIntent(name, now) : null;
@@ -212,13 +215,20 @@ final class ServiceController {
             // started before warden (the early start, or s6 alone): the journal still gets its start
             emit(new Event.ServiceUp(name, currentRun.pid(), true));
         }
-        Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(),
-                state.intent().source().wire(), plan.why());
+        Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(), provenance(), plan.why());
         return plan.why();
     }
 
     GatewayRun currentRun() {
         return currentRun;
+    }
+
+    /** Where the boot's intent came from, in words true for the log: recorded, imported now, or the default now. */
+    private String provenance() {
+        Intent i = state.intent();
+        if (intentWasRecorded) return "recorded on the volume, set by " + i.source().wire();
+        if (i.source() == IntentSource.IMPORTED) return "nothing recorded: first intent imported from " + i.importedFrom().file();
+        return "nothing recorded: first intent by default";
     }
 
     private String instancePart() {
