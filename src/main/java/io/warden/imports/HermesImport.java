@@ -136,12 +136,18 @@ public final class HermesImport {
             }
             candidates.add(name);
         }
+        // the bound counts profiles that give an intent (each becomes an instance); one whose file gives nothing
+        // creates none and takes no room, and the deadline bounds the time spent reading such files
         int room = Math.max(0, MAX_INSTANCES - record.importedCount());
-        for (String name : candidates.subList(0, Math.min(room, candidates.size()))) {
-            readings.put(name, volume.readProfile(ServiceName.instancePart(name)));
+        int next = 0;
+        for (; next < candidates.size() && room > 0; next++) {
+            String name = candidates.get(next);
+            HermesVolume.Reading r = volume.readProfile(ServiceName.instancePart(name));
+            readings.put(name, r);
+            if (r.imports()) room--;
         }
-        if (candidates.size() > room) {
-            List<String> refused = candidates.subList(room, candidates.size());
+        if (next < candidates.size()) {
+            List<String> refused = candidates.subList(next, candidates.size());
             problems.add("hermes import: " + refused.size() + " profile(s) refused: at most " + MAX_INSTANCES
                     + " instances are imported per volume (" + record.importedCount() + " already were); refused: "
                     + String.join(", ", refused.subList(0, Math.min(5, refused.size())))

@@ -112,4 +112,141 @@ class HermesMigrationIT {
             assertTrue(start.err().contains("s6 has settled at 'down'"), start.toString());
         }
     }
+
+    /** A named profile as Hermes leaves it: its folder, SOUL.md, and its state file when {@code state} is given. */
+    private Path profile(String name, String state) throws IOException {
+        Path d = Files.createDirectories(hermes.resolve("profiles").resolve(name));
+        Files.writeString(d.resolve("SOUL.md"), "# " + name + "\n");
+        if (state != null) Files.writeString(d.resolve("gateway_state.json"), state);
+        return d;
+    }
+
+    /** A gateway_state.json as Hermes's gateway writes it, with its other keys. */
+    private static String gatewayState(String members) {
+        return "{\"pid\":4242,\"kind\":\"hermes-gateway\",\"argv\":[\"hermes\",\"gateway\",\"run\",\"--replace\"],"
+                + "\"start_time\":123456,\"exit_reason\":null,\"active_agents\":0,\"platforms\":{\"telegram\":"
+                + "{\"state\":\"connected\"}},\"updated_at\":\"2026-06-10T10:00:00Z\"," + members + "}";
+    }
+
+    /** The Hermes volume of the scenario; returns the secret a link out of it points at. */
+    private String hermesVolume(Path outside) throws Exception {
+        // the root gateway, stopped by the user with hermes gateway stop (desired_state merged by the CLI)
+        Files.writeString(hermes.resolve("gateway_state.json"),
+                gatewayState("\"gateway_state\":\"stopped\",\"desired_state\":\"stopped\""));
+        Files.createDirectories(hermes.resolve("state"));
+        Files.writeString(hermes.resolve("state/gateway.lifecycle.json"), "{\"phase\":\"exited\",\"exit_code\":0}");
+        Files.createDirectories(hermes.resolve("logs/gateways/default"));
+        Files.writeString(hermes.resolve("logs/container-boot.log"), "profile=default prior_state=stopped action=registered\n");
+        Files.writeString(hermes.resolve("gateway-starts.log"), "1781085600\n");
+        // a running profile, and one whose gateway a container stop's SIGTERM ended (#42675: running persisted)
+        profile("work", gatewayState("\"gateway_state\":\"running\",\"desired_state\":\"running\""));
+        profile("sig", gatewayState("\"gateway_state\":\"running\""));
+        // a folder without SOUL.md is no profile for Hermes
+        Path nosoul = Files.createDirectories(hermes.resolve("profiles/nosoul"));
+        Files.writeString(nosoul.resolve("gateway_state.json"), gatewayState("\"desired_state\":\"running\""));
+        // profiles/default is the root profile's name: skipped
+        profile("default", gatewayState("\"desired_state\":\"running\""));
+        // a FIFO where the state file should be: opening it would block for ever
+        Path fifo = profile("fifo", null).resolve("gateway_state.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // links out of the home: a profile folder, and a state file pointing at a root-only file
+        String secret = "S3CRET-" + System.nanoTime();
+        Path target = Files.createDirectories(outside.resolve("profile"));
+        Files.writeString(target.resolve("SOUL.md"), "x");
+        Files.writeString(target.resolve("gateway_state.json"), "{\"desired_state\":\"running\"}");
+        Files.createSymbolicLink(hermes.resolve("profiles/linkout"), target);
+        Path secretFile = outside.resolve("root-only");
+        Files.writeString(secretFile, secret + "\n");
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        Files.createSymbolicLink(profile("fileout", null).resolve("gateway_state.json"), secretFile);
+        // many profiles, past the bound: stopped ones, so the boot starts no process for them
+        for (int i = 0; i < 70; i++) {
+            profile(String.format("zz-%02d", i), gatewayState("\"gateway_state\":\"stopped\""));
+        }
+        return secret;
+    }
+
+    /** Every entry under the Hermes home (links and FIFOs as themselves): type, bytes' hash, mode and mtime. */
+    private Map<String, String> hermesSnapshot() throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(hermes)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(p,
+                        java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                String v = a.isSymbolicLink() ? "link->" + Files.readSymbolicLink(p)
+                        : a.isRegularFile() ? "file " + java.util.Arrays.hashCode(Files.readAllBytes(p))
+                        : a.isDirectory() ? "dir" : "other";
+                m.put(hermes.relativize(p).toString(), v + " " + PosixFilePermissions.toString(a.permissions()) + " "
+                        + a.lastModifiedTime() + " " + a.owner().getName());
+            }
+        }
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> intent(Map<String, Object> st) {
+        return (Map<String, Object>) st.get("intent");
+    }
+
+    @Test
+    void a_hermes_volume_is_imported_once_by_its_own_markers_and_never_written(@TempDir Path outside) throws Exception {
+        String secret = hermesVolume(outside);
+        Map<String, String> before = hermesSnapshot();
+        try (S6Sandbox box = importing()) {
+            box.boot();
+            Map<String, Map<String, Object>> all = box.list();
+            List<String> zz = all.keySet().stream().filter(n -> n.startsWith("gateway@zz-")).toList();
+            assertEquals(62, zz.size(), "64 instances at most: work, sig and 62 of the 70 others: " + all.keySet());
+            assertEquals("gateway@zz-61", zz.get(zz.size() - 1), "the first in name order");
+            for (String absent : List.of("gateway@nosoul", "gateway@default", "gateway@fifo", "gateway@linkout",
+                    "gateway@fileout")) {
+                assertFalse(all.containsKey(absent), absent + " is no profile to import: " + all.keySet());
+            }
+            String log = box.log();
+            assertTrue(log.contains("8 profile(s) refused: at most 64 instances are imported per volume"), log);
+            assertTrue(String.valueOf(all.get("gateway").get("degraded")).contains("8 profile(s) refused"),
+                    "the refusal is a problem under degraded: " + all.get("gateway"));
+            assertTrue(log.contains("nosoul holds no SOUL.md"), log);
+            assertTrue(log.contains("fifo/gateway_state.json is a FIFO, socket or device, not a regular file"), log);
+            assertTrue(log.contains("linkout is a symbolic link: not followed"), log);
+            assertTrue(log.contains("fileout/gateway_state.json is a symbolic link, not a regular file"), log);
+            assertFalse(log.contains(secret.substring(0, 3)), "nothing of the root-only file reaches the log: " + log);
+
+            // the root gateway Hermes's user had stopped: imported down, never started
+            Map<String, Object> gw = box.awaitObserved("gateway", "down");
+            assertEquals("imported", intent(gw).get("source"));
+            assertEquals("down", intent(gw).get("state"));
+            assertEquals(0, startCount("default"), "the stopped gateway never ran");
+            assertTrue(log.contains("boot: gateway intent down (nothing recorded: first intent imported from "
+                    + hermes.resolve("gateway_state.json")), log);
+            assertEquals("up", intent(box.awaitObserved("gateway@work", "up")).get("state"));
+            assertEquals("up", intent(box.awaitObserved("gateway@sig", "up")).get("state"), "#42675: running persisted");
+            assertEquals("down", intent(all.get("gateway@zz-00")).get("state"));
+            assertEquals(1, startCount("work"));
+
+            // a removal sticks across boots with WARDEN_IMPORT still set
+            assertEquals(0, box.cli("remove", "gateway@work").exit());
+            box.containerStop(false);
+            box.boot();
+            all = box.list();
+            assertFalse(all.containsKey("gateway@work"), "removed stays removed: " + all.keySet());
+            assertTrue(all.containsKey("gateway@sig"));
+            assertTrue(box.log().contains("boot: gateway intent down (recorded on the volume, set by imported)"),
+                    box.log());
+            assertFalse(box.log().contains("first intent imported"), "nothing imported twice: " + box.log());
+            assertEquals(0, startCount("default"), "still never ran");
+            String record = Files.readString(box.stateDir().resolve("hermes-import.record"));
+            assertTrue(record.contains("\"gateway@work\": {") && record.contains("\"how\": \"imported\""), record);
+
+            // started by hand, it is created again
+            S6Sandbox.Cli start = box.cli("start", "gateway@work", "--timeout", "20");
+            assertEquals(0, start.exit(), start.toString());
+            assertEquals("user", intent(box.awaitObserved("gateway@work", "up")).get("source"));
+            // and restart works with Hermes's finish (clean exit 0 is 125, s6's permanent failure)
+            int sigStarts = startCount("sig");
+            assertEquals(0, box.cli("restart", "gateway@sig", "--timeout", "20").exit());
+            assertEquals(sigStarts + 1, startCount("sig"));
+        }
+        assertEquals(before, hermesSnapshot(), "warden wrote nothing under HERMES_HOME");
+    }
 }
