@@ -38,6 +38,7 @@ public final class HermesImport {
     public static final int MAX_INSTANCES = 64;
     /** How long the boot waits for the home to be read; a sound volume takes milliseconds. */
     public static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final int PASSED_OVER_LOGGED = 20;
 
     private final Path home;
     private final String defaultService;
@@ -106,7 +107,15 @@ public final class HermesImport {
                         + " imported");
                 return imp;
             }
-            for (String p : profiles.passedOver()) Logger.info("hermes import: {}", p);
+            // one line each, up to a bound: a volume of thousands of stray folders does not flood the log
+            List<String> passed = profiles.passedOver();
+            for (String p : passed.subList(0, Math.min(PASSED_OVER_LOGGED, passed.size()))) {
+                Logger.info("hermes import: {}", p);
+            }
+            if (passed.size() > PASSED_OVER_LOGGED) {
+                Logger.info("hermes import: {} more entries of {}/profiles passed over", passed.size() - PASSED_OVER_LOGGED,
+                        home);
+            }
             if (profiles.notLookedAt() > 0) {
                 imp.problems.add("hermes import: " + home + "/profiles holds more than " + HermesVolume.MAX_ENTRIES
                         + " entries: " + profiles.notLookedAt() + " were not looked at");
