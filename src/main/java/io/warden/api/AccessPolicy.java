@@ -62,10 +62,10 @@ public final class AccessPolicy {
         return r;
     }
 
-    /** Null when allowed, otherwise the sentence the refusal carries. */
-    public String refusal(Peer peer, Operation op) {
+    /** Null when allowed, otherwise the sentence the refusal carries, naming {@code service} (the one asked for). */
+    public String refusal(Peer peer, Operation op, String service) {
         if (!op.changesIntent() || peer.mayControl()) return null;
-        return "uid " + peer.uid() + " (" + peer.user() + ") may not " + op.wire() + " the gateway: changing intent"
+        return "uid " + peer.uid() + " (" + peer.user() + ") may not " + op.wire() + " " + service + ": changing intent"
                 + " needs uid 0" + (controlGroup == null ? "" : " or membership of group '" + controlGroup + "'")
                 + (controlGroup == null ? " (WARDEN_CONTROL_GROUP is not set)" : "");
     }

@@ -110,7 +110,7 @@ final class ControlCommand {
                 + (silence != null ? "unknown, the daemon did not answer: " + text(silence)
                 : last == null ? "unknown" : text(last.get("observed"))) + "). The intent " + want
                 + " is recorded; " + (silence != null || last == null ? "" : s6Doing(last, want)) + "see 'warden status'"
-                + " and the gateway's log.");
+                + " and the service's log.");
         return ExitCode.NOT_CONVERGED;
     }
 

@@ -41,8 +41,7 @@ final class StatusView {
         Object desired = s.get("desired");
         sb.append(text(s.get("service"))).append(": ").append(text(observed))
                 .append(" (desired ").append(text(desired)).append(")");
-        sb.append(Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift"))
-                ? "  DRIFT: observed differs from intent" : "  converging").append('\n');
+        sb.append(verdict(s)).append('\n');
         String held = heldBy(s);
         if (!held.isEmpty()) {
             sb.append("  held by ").append(held).append(": it depends on what is stopped, and starts again with it\n");
@@ -86,6 +85,23 @@ final class StatusView {
         return sb.toString();
     }
 
+    /**
+     * What follows the header: nothing when healthy. "converging" only while s6 is on its way to the intent: a
+     * service already where its intent says is unhealthy for another reason (the volume cannot record intents,
+     * which {@code degraded} names), and one whose template is gone never gets there.
+     */
+    private static String verdict(Map<String, Object> s) {
+        if (Boolean.TRUE.equals(s.get("healthy"))) return "";
+        if (Boolean.TRUE.equals(s.get("drift"))) return "  DRIFT: observed differs from intent";
+        if ("missing".equals(s.get("template"))) return "  NOT RUN: its template is missing";
+        if ("unknown".equals(s.get("desired"))) return "  UNHEALTHY: its intent cannot be read (see DEGRADED)";
+        Object observed = s.get("observed");
+        // held down by a service it depends on: down is what is asked of it for now
+        boolean wantDown = "down".equals(s.get("desired")) || !heldBy(s).isEmpty();
+        boolean there = wantDown ? "down".equals(observed) || "failed".equals(observed) : "up".equals(observed);
+        return there ? "  UNHEALTHY: warden cannot record intents (see DEGRADED)" : "  converging";
+    }
+
     /** One line of {@code warden list}: name, observed, desired, pid, intent's source, last shutdown's cause. */
     @SuppressWarnings("unchecked")
     static String listLine(Map<String, Object> s, int width) {
@@ -123,7 +139,15 @@ final class StatusView {
     }
 
     private static String who(Map<String, Object> intent) {
-        if ("default".equals(intent.get("source"))) return "default";
+        Object source = intent.get("source");
+        if ("default".equals(source)) return "default";
+        if ("imported".equals(source)) {
+            Object from = intent.get("importedFrom");
+            Object file = from instanceof Map ? ((Map<?, ?>) from).get("file") : null;
+            return "import" + (file == null ? "" : " from " + text(file));
+        }
+        // a user intent always names its uid; a file written by hand may not: say so rather than "uid null"
+        if (intent.get("uid") == null) return text(source) + " (no uid recorded)";
         return "user uid " + text(intent.get("uid")) + (intent.get("pid") == null ? "" : " pid " + text(intent.get("pid")));
     }
 

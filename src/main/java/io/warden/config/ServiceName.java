@@ -34,8 +34,8 @@ public final class ServiceName {
                     + io.warden.api.PrintableText.escape(name) + "'";
         }
         if (StateStore.RESERVED_NAMES.contains(name)) {
-            return variable + "=" + name + " is reserved: warden's own files on the state volume use that name "
-                    + StateStore.RESERVED_NAMES;
+            return variable + "=" + name + " is reserved: warden's own files on the state volume use that name ("
+                    + String.join(", ", StateStore.RESERVED_NAMES) + " are reserved)";
         }
         return null;
     }

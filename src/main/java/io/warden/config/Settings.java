@@ -40,6 +40,11 @@ public final class Settings {
         notifyFd();
         metricsListen();
         hermesHome();
+        // shown by status, the journal, the log and the metrics' warden_info label: text for terminals and scrapers
+        if (!io.warden.api.PrintableText.isPrintable(get(Setting.IMAGE_VERSION))) {
+            throw new ConfigException(Setting.IMAGE_VERSION.env() + " holds a control character: '"
+                    + io.warden.api.PrintableText.escape(get(Setting.IMAGE_VERSION)) + "'");
+        }
         s6rcSelection();
         String problem = ServiceName.problem(Setting.SERVICE.env(), get(Setting.SERVICE));
         if (problem != null) throw new ConfigException(problem);

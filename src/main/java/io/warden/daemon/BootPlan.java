@@ -27,12 +27,12 @@ public record BootPlan(boolean install, boolean downFile, String control, boolea
         }
         boolean active = status.pid() != 0 || status.wantUp();
         if (!wantDown && !active) {
-            return new BootPlan(false, false, "u", false, "gateway is down but intent is up: starting it");
+            return new BootPlan(false, false, "u", false, "down but intent is up: starting it");
         }
         if (wantDown && active) {
-            return new BootPlan(false, true, "d", false, "gateway is running but intent is down: stopping it");
+            return new BootPlan(false, true, "d", false, "running, pid " + status.pid() + ", but intent is down: stopping it");
         }
         return new BootPlan(false, wantDown, null, false,
-                "gateway " + (wantDown ? "down" : "running, pid " + status.pid()) + " matches intent: adopted untouched");
+                (wantDown ? "down" : "running, pid " + status.pid() + ",") + " matches intent: adopted untouched");
     }
 }

@@ -383,7 +383,7 @@ public final class Daemon {
     private void doubleDefinition(TemplateCatalog.Template t) {
         String p = t.name() + " is defined twice: as an s6-rc service and as the template " + t.dir()
                 + "; the s6-rc definition is kept, the template is not installed (delete one of them)";
-        Logger.warn("{}", p);
+        // the problem is the log line (logged once, as every problem under degraded is)
         ledger.problem(p);
         Map<String, Object> rec = Ledger.record("defined-elsewhere", t.name());
         rec.put("definitions", List.of("an s6-rc service", "a template " + t.dir()));
@@ -422,6 +422,7 @@ public final class Daemon {
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
+            c.judgeEndWhileDown(previous, seen);
             StopWitness.Outcome w = witnessed.get(c.name());
             if (w != null) c.judgeWitnessedEnd(w, seen);
             c.applyBootPlan(startedAt, seen, heldBy(c));
@@ -483,7 +484,7 @@ public final class Daemon {
         String p = c.name() + " is also defined outside warden: " + String.join("; ", found)
                 + ". Two definitions fight: s6-rc and services.d start theirs at every boot whatever the intent, so a "
                 + "warden stop does not last; delete the other definition (docs/ADOPTING.md)";
-        Logger.warn("{}", p);
+        // the problem is the log line (logged once, as every problem under degraded is)
         ledger.problem(p);
         Map<String, Object> rec = Ledger.record("defined-elsewhere", c.name());
         rec.put("definitions", found);
@@ -634,7 +635,9 @@ public final class Daemon {
      */
     private void onSignal(String sig) {
         if (shutdownSignal != null) {
-            Logger.info("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
+            // s6-overlay's stage 3 sends every process a SIGTERM after the supervisor's: expected, and it changes
+            // nothing, so it does not make the log say twice that warden received one
+            Logger.debug("{} during shutdown: ignored, the shutdown cause is already recorded", sig);
             return;
         }
         shutdownSignal = sig;

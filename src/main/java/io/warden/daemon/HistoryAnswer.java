@@ -30,6 +30,8 @@ final class HistoryAnswer implements AnswerStream {
     private boolean first = true;
     private boolean ended;
     private long skipped;
+    /** Records that name the service itself, counted in the first pass. */
+    private long own;
 
     HistoryAnswer(Journal.Tail tail) {
         this(tail, null, 0);
@@ -57,16 +59,29 @@ final class HistoryAnswer implements AnswerStream {
         return piece != null || !ended;
     }
 
-    private byte[] nextPiece() throws IOException {
-        if (service != null && skip < 0) {
-            long matching = 0;
-            String l;
-            while ((l = tail.nextLine()) != null) {
-                if (matches(l)) matching++;
-            }
-            skip = Math.max(0, matching - last);
-            tail.rewind();
+    /**
+     * Whether the journal holds a record of the named service itself (not only warden's own): what makes a name
+     * warden no longer keeps, such as a removed instance's, a history rather than an unknown service.
+     */
+    boolean namesService() throws IOException {
+        count();
+        return own > 0;
+    }
+
+    /** The first pass over the snapshot: how many records to pass over before the last {@code last}. */
+    private void count() throws IOException {
+        if (service == null || skip >= 0) return;
+        long matching = 0;
+        String l;
+        while ((l = tail.nextLine()) != null) {
+            if (matches(l)) matching++;
         }
+        skip = Math.max(0, matching - last);
+        tail.rewind();
+    }
+
+    private byte[] nextPiece() throws IOException {
+        count();
         String line;
         while ((line = tail.nextLine()) != null) {
             try {
@@ -97,7 +112,9 @@ final class HistoryAnswer implements AnswerStream {
 
     private boolean matches(String line) {
         try {
-            return ofService(Json.parseObject(line));
+            java.util.Map<String, Object> record = Json.parseObject(line);
+            if (service.equals(record.get("service"))) own++;
+            return ofService(record);
         } catch (JsonException e) {
             // counted as skipped in the second pass
             return false;

@@ -34,7 +34,7 @@ public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, 
     public LastShutdown asSignal(String signal, long nowNanos) {
         long ms = Math.max(0, (nowNanos - startNanos) / 1_000_000L);
         return new LastShutdown(ShutdownCause.SIGNAL, signal, at, null,
-                "gateway went down " + ms + " ms before warden received " + signal);
+                "pid " + endedPid + " went down " + ms + " ms before warden received " + signal);
     }
 
     /** Classifies with the freshest status: want-up is cleared only by {@code s6-svc -d} or a permanent failure. */
@@ -56,6 +56,6 @@ public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, 
         }
         String how = exitCode != null ? "exited with code " + exitCode : signal != null ? "killed by " + signal : "ended";
         return new LastShutdown(ShutdownCause.CRASH, signal, at, exitCode,
-                "gateway pid " + endedPid + " " + how + (fatal ? " (fatal configuration: not restarted)" : ""));
+                "pid " + endedPid + " " + how + (fatal ? " (fatal configuration: not restarted)" : ""));
     }
 }

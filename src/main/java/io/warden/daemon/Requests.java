@@ -127,7 +127,7 @@ final class Requests implements RequestHandler {
     @Override
     public CompletableFuture<Answer> handle(Request request, Peer peer) {
         Operation op = request.op();
-        String refusal = access.refusal(peer, op);
+        String refusal = access.refusal(peer, op, request.service() != null ? request.service() : defaultService);
         if (refusal != null) {
             Logger.warn("refused: {}", PrintableText.escape(refusal));
             return done(Answer.error(ErrorCode.FORBIDDEN, refusal));
@@ -154,8 +154,9 @@ final class Requests implements RequestHandler {
                     return Answer.of(Protocol.ok(r));
                 }, readers);
             case HISTORY:
-                if (named != null && !known) return done(unknown(service, p));
-                return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named), readers);
+                // a name warden no longer keeps (a removed instance) still has its records: unknown only without any
+                return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named,
+                        named != null && !known ? p : null), readers);
             case CHECK:
                 if (named == null) return done(p.checkAll());
                 return done(known ? p.check().get(service) : unknown(service, p));
@@ -198,11 +199,24 @@ final class Requests implements RequestHandler {
     /**
      * Opens a snapshot of the journal's tail; the records are read as the client takes the answer. With a service
      * named, the last {@code n} of its records and warden's own, found in the whole (bounded) journal.
+     * {@code unknownIn}: the names published, when {@code service} is not one of them (a removed instance).
      */
-    private Answer history(int n, String service) {
+    private Answer history(int n, String service, Published unknownIn) {
         try {
             if (service == null) return Answer.streamed(new HistoryAnswer(journal.tail(n)));
-            return Answer.streamed(new HistoryAnswer(journal.tail(Integer.MAX_VALUE), service, n));
+            HistoryAnswer a = new HistoryAnswer(journal.tail(Integer.MAX_VALUE), service, n);
+            boolean none;
+            try {
+                none = unknownIn != null && !a.namesService();
+            } catch (IOException e) {
+                a.close();
+                throw e;
+            }
+            if (none) {
+                a.close();
+                return unknown(service, unknownIn);
+            }
+            return Answer.streamed(a);
         } catch (IOException e) {
             return Answer.error(ErrorCode.INTERNAL, "cannot read the journal: " + Ledger.describe(e));
         }

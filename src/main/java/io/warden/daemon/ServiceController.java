@@ -41,6 +41,8 @@ final class ServiceController {
     private static final long BACKOFF_INITIAL_MILLIS = 1000;
     /** A run this long proves the service healthy again and clears the crash count. */
     private static final long BACKOFF_RESET_MILLIS = 30_000;
+    /** How long a start that installs a service waits for s6-svscan to start its supervisor. */
+    private static final long NEW_SUPERVISOR_WAIT_MILLIS = 2_000;
 
     private final String name;
     /** Null when the template is gone (an upgrade removed it): the service is kept and reported, never installed. */
@@ -230,6 +232,21 @@ final class ServiceController {
         ctx.ledger().save(state);
         emit(new Event.ServiceEnd(name, forced, false, true));
         Logger.warn("{}: last shutdown was forced: {}", name, forced.detail());
+    }
+
+    /**
+     * The previous warden stopped cleanly with no run of this service up, and s6 shows an end after that stop: a
+     * run started and ended while no warden ran. It is journaled, so the history does not skip it.
+     */
+    void judgeEndWhileDown(RunRecord prev, GatewayRun seen) {
+        if (template == null || prev == null || !prev.ended() || seen != null) return;
+        // lastDeath: s6 shows a real end (a wait status other than 0), not a supervisor that never started a run
+        if (lastDeath == null || lastDeath != status || !status.stamp().isAfter(prev.endedAt())) return;
+        Integer code = status.exited() ? status.exitCode() : null;
+        String signal = status.exited() ? null : Signals.name(status.termSignal());
+        emit(new Event.EndedWhileDown(name, status.stamp(), code, signal));
+        Logger.info("{}: a run ended at {} ({}) while warden was not running", name, status.stamp(),
+                code != null ? "exit code " + code : "killed by " + signal);
     }
 
     /** The pid of the run s6 shows up now, or 0. */
@@ -652,7 +669,9 @@ final class ServiceController {
             }
             if (!service.exists()) {
                 service.installFrom(template.dir(), target == IntentState.DOWN, instancePart());
-                ctx.scandir().rescan();
+                // the letters below need the supervisor the rescan starts: wait for it rather than warn that none
+                // serves yet (bounded: with no s6-svscan reading, the warning after the wait is the truth)
+                if (ctx.scandir().rescan()) service.awaitSupervisor(NEW_SUPERVISOR_WAIT_MILLIS);
             }
             service.setDownFile(target == IntentState.DOWN);
         } catch (IOException e) {

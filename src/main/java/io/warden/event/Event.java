@@ -33,6 +33,17 @@ public sealed interface Event {
         return true;
     }
 
+    /**
+     * A cause's members, its time as {@code endedAt}: a crash is decided a signal window after the end, and an
+     * unclean end at the next boot, so the record's {@code at} (when it was recorded) is not when the run ended.
+     */
+    private static void putCause(Map<String, Object> m, LastShutdown cause) {
+        Map<String, Object> c = cause.toJson();
+        Object endedAt = c.remove("at");
+        m.putAll(c);
+        m.put("endedAt", endedAt);
+    }
+
     // ---- warden's own ---------------------------------------------------------------------------------------
 
     /** warden booted and brought every service in line with its intent. */
@@ -104,7 +115,7 @@ public sealed interface Event {
         }
 
         public void putFields(Map<String, Object> m) {
-            if (defaultCause != null) m.putAll(defaultCause.toJson());
+            if (defaultCause != null) putCause(m, defaultCause);
             if (reason != null) m.put("reason", reason);
             if (signal != null) m.put("signal", signal);
             if (defaultCause == null) m.put("cause", "unchanged");
@@ -192,6 +203,25 @@ public sealed interface Event {
     }
 
     /**
+     * s6 shows that a run ended while no warden was running, and the warden before saw no run up: a run neither
+     * saw start. Journaled at boot as {@code gateway-exit} with {@code whileDown}, the end's time and how it ended
+     * (s6 no longer tells the pid of a run that is down).
+     */
+    record EndedWhileDown(String service, java.time.Instant endedAt, Integer exitCode, String signal) implements Event {
+        public String name() {
+            return "gateway-exit";
+        }
+
+        public void putFields(Map<String, Object> m) {
+            m.put("pid", null);
+            m.put("exitCode", exitCode == null ? null : (long) exitCode);
+            m.put("signal", signal);
+            m.put("endedAt", endedAt.toString());
+            m.put("whileDown", true);
+        }
+    }
+
+    /**
      * The cause of a run's end. {@code pending}: the cause waits out the signal window and may still become
      * {@code signal}; the same event follows with {@code pending} false once decided. The journal records a decided
      * cause that is not on the volume already ({@code journaled}: a user's stop is recorded with its intent, the
@@ -203,7 +233,7 @@ public sealed interface Event {
         }
 
         public void putFields(Map<String, Object> m) {
-            m.putAll(cause.toJson());
+            putCause(m, cause);
         }
 
         public void putStreamFields(Map<String, Object> m) {

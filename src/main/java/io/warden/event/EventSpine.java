@@ -28,10 +28,15 @@ public final class EventSpine {
 
     /** An event with the time warden saw it. */
     public record Stamped(Instant at, Event event) {
-        /** The journal record: {@code at}, {@code event}, {@code service}, then the event's members. */
+        /**
+         * The journal record: {@code at}, {@code event}, {@code service}, then the event's members. {@code at} is
+         * always the stamp, whatever time the event carries (an intent's, a cause's): records are written in the
+         * order they are stamped, so the journal is in {@code at} order.
+         */
         public Map<String, Object> record() {
             Map<String, Object> m = head();
             event.putFields(m);
+            m.put("at", at.toString());
             return m;
         }
 
@@ -39,6 +44,7 @@ public final class EventSpine {
         public Map<String, Object> streamed() {
             Map<String, Object> m = head();
             event.putStreamFields(m);
+            m.put("at", at.toString());
             return m;
         }
 

@@ -80,6 +80,9 @@ public final class Exposition {
             if (c == '\\') sb.append("\\\\");
             else if (c == '"') sb.append("\\\"");
             else if (c == '\n') sb.append("\\n");
+            // the format has no escape for the other control characters, and a raw ESC would reach the terminal of
+            // whoever reads warden metrics: written as a backslash, u and four hex digits (the backslash escaped, as the format says)
+            else if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) sb.append(String.format("\\\\u%04x", (int) c));
             else sb.append(c);
         }
         return sb.toString();

@@ -88,6 +88,11 @@ public final class S6RcSource {
                 String name = p.getFileName().toString();
                 if (name.startsWith(".")) continue;
                 String type = firstLine(p.resolve("type"));
+                // s6-overlay ships the boot bundles' type itself (3.2.3.x's rc.init even writes it): an image's
+                // user/contents.d alone is the bundle
+                if (type == null && BOOT_BUNDLES.contains(name) && Files.isDirectory(p.resolve("contents.d"))) {
+                    type = "bundle";
+                }
                 if (type != null) types.putIfAbsent(name, type);
             }
         }

@@ -83,6 +83,29 @@ public final class ServiceDirectory {
     }
 
     /**
+     * Waits up to {@code millis} for a supervisor to take a directory just put in the scandir: s6-supervise writes
+     * {@code supervise/status} only once its control FIFO is open, and a directory warden installs holds no
+     * {@code supervise/}, so the file appearing says letters sent now reach it. True when it appeared in time.
+     */
+    public boolean awaitSupervisor(long millis) {
+        Path status = dir.resolve("supervise/status");
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!Files.exists(status)) {
+            if (System.nanoTime() - deadline >= 0) return false;
+            try {
+                Thread.sleep(SUPERVISOR_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** s6-svscan starts a supervisor within milliseconds of a rescan: a short poll, bounded by the caller. */
+    private static final long SUPERVISOR_POLL_MILLIS = 5;
+
+    /**
      * Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control} and says
      * what became of them; never throws and never blocks for long.
      */

@@ -82,6 +82,8 @@ public final class TemplateCatalog {
                 }
             }
         }
+        // the folder's listing order is the file system's: sorted, the refusal reads the same at every start
+        java.util.Collections.sort(refused);
         return new TemplateCatalog(services, instances, refused);
     }
 

@@ -22,13 +22,15 @@ public final class StateStore {
     public static final String CORRUPT_SUFFIX = ".corrupt-";
     /**
      * Names a service may not take: {@code <name>.json} or the name itself would be, or look like, one of warden's
-     * own files here (the run record, the journal and its rotation, the lock).
+     * own files here (the run record, the journal and its rotation, the lock). In this order, always: a message that
+     * lists them must read the same at every run (a {@code Set.of} iterates in an order that changes per JVM).
      */
-    public static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of(
-            RUN_FILE.substring(0, RUN_FILE.length() - ".json".length()),
-            Journal.FILE.substring(0, Journal.FILE.indexOf('.')),
-            Journal.ROTATED.substring(0, Journal.ROTATED.lastIndexOf('.')),
-            StateLock.FILE);
+    public static final java.util.Set<String> RESERVED_NAMES = java.util.Collections.unmodifiableSet(
+            new java.util.LinkedHashSet<>(java.util.List.of(
+                    RUN_FILE.substring(0, RUN_FILE.length() - ".json".length()),
+                    Journal.FILE.substring(0, Journal.FILE.indexOf('.')),
+                    Journal.ROTATED.substring(0, Journal.ROTATED.lastIndexOf('.')),
+                    StateLock.FILE)));
 
     private final Path dir;
     /** The default service ({@code WARDEN_SERVICE}): the one the no-name methods mean, as in round 1. */

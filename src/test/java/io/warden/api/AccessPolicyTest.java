@@ -76,18 +76,26 @@ class AccessPolicyTest {
     void refusals_name_the_uid_and_what_it_may_not_do() {
         AccessPolicy p = new AccessPolicy(null, LOOKUP, groups(Map.of()));
         Peer alice = new Peer(1000, "alice", "alice", 4242L, false);
-        assertNull(p.refusal(alice, Operation.STATUS));
-        assertNull(p.refusal(alice, Operation.CHECK));
-        assertNull(p.refusal(alice, Operation.HISTORY));
+        assertNull(p.refusal(alice, Operation.STATUS, "gateway"));
+        assertNull(p.refusal(alice, Operation.CHECK, "gateway"));
+        assertNull(p.refusal(alice, Operation.HISTORY, "gateway"));
         for (Operation o : new Operation[] {Operation.STOP, Operation.START, Operation.RESTART}) {
-            String why = p.refusal(alice, o);
+            String why = p.refusal(alice, o, "gateway");
             assertNotNull(why, o.wire());
             assertTrue(why.contains("uid 1000") && why.contains(o.wire()), why);
             assertTrue(why.contains("WARDEN_CONTROL_GROUP"), why);
-            assertNull(p.refusal(new Peer(0, "root", "root", null, true), o));
+            assertNull(p.refusal(new Peer(0, "root", "root", null, true), o, "gateway"));
         }
-        String why = new AccessPolicy("gwadmin", LOOKUP, groups(Map.of())).refusal(alice, Operation.STOP);
+        String why = new AccessPolicy("gwadmin", LOOKUP, groups(Map.of())).refusal(alice, Operation.STOP, "gateway");
         assertTrue(why.contains("'gwadmin'"), why);
+    }
+
+    @Test
+    void a_refusal_names_the_service_asked_for() {
+        Peer alice = new Peer(1000, "alice", "alice", 4242L, false);
+        String why = new AccessPolicy(null, LOOKUP, groups(Map.of())).refusal(alice, Operation.START, "dashboard@blue");
+        assertTrue(why.startsWith("uid 1000 (alice) may not start dashboard@blue: "), why);
+        assertFalse(why.contains("gateway"), why);
     }
 
     @Test

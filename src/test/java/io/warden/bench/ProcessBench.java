@@ -267,7 +267,7 @@ public final class ProcessBench {
             long ex = System.nanoTime() - n0;
             Map<String, Object> rec = lastJournal("warden-stop");
             if (!"signal".equals(rec.get("cause"))) throw new IllegalStateException("cause not signal: " + rec);
-            long hd = Duration.between(sent, Instant.parse((String) rec.get("at"))).toNanos();
+            long hd = Duration.between(sent, Instant.parse((String) rec.get("endedAt"))).toNanos();
             if (i >= 0) {
                 handled[i] = hd;
                 visible[i] = vis;

@@ -203,7 +203,8 @@ public final class ServicesBench {
             if (!"warden-stop".equals(r.get("event"))) continue;
             Map<String, Object> causes = (Map<String, Object>) r.get("causes");
             if (causes.size() != services) throw new IllegalStateException("causes for " + causes.size() + " services");
-            Instant at = Instant.parse((String) r.get("at"));
+            // the signal's time (when warden took it) is the default cause's endedAt; at is when it was recorded
+            Instant at = Instant.parse((String) r.getOrDefault("endedAt", r.get("at")));
             return new long[]{at.getEpochSecond() * 1_000_000_000L + at.getNano(), ms * 1_000_000L};
         }
         throw new IllegalStateException("no warden-stop record");

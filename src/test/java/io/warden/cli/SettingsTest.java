@@ -62,6 +62,15 @@ class SettingsTest {
     }
 
     @Test
+    void an_image_version_with_a_control_character_is_refused_in_one_escaped_line() {
+        Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                () -> Settings.resolve(Map.of("WARDEN_IMAGE_VERSION", "1.0\u001b[2J"), Map.of()));
+        assertEquals("WARDEN_IMAGE_VERSION holds a control character: '1.0\\u001b[2J'", e.getMessage());
+        assertEquals("2.1.0-rc1", Settings.resolve(Map.of("WARDEN_IMAGE_VERSION", "2.1.0-rc1"), Map.of())
+                .get(Setting.IMAGE_VERSION));
+    }
+
+    @Test
     void names_of_wardens_own_files_are_refused() {
         for (String name : new String[] {"run", "journal", "journal.1", "lock"}) {
             Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
@@ -69,6 +78,10 @@ class SettingsTest {
             assertTrue(e.getMessage().contains("reserved") && e.getMessage().contains(name), e.getMessage());
             assertEquals(1, e.getMessage().lines().count(), "one line");
         }
+        Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                () -> Settings.resolve(Map.of("WARDEN_SERVICE", "lock"), Map.of()));
+        assertTrue(e.getMessage().endsWith("(run, journal, journal.1, lock are reserved)"),
+                "the documented order, the same at every run: " + e.getMessage());
         assertEquals("runner", Settings.resolve(Map.of("WARDEN_SERVICE", "runner"), Map.of()).service());
         assertEquals("lock.d", Settings.resolve(Map.of("WARDEN_SERVICE", "lock.d"), Map.of()).service());
     }

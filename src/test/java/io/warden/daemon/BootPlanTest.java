@@ -107,4 +107,17 @@ class BootPlanTest {
         assertEquals("d", p.control());
         assertTrue(p.downFile());
     }
+
+    /** The boot line is "boot: NAME intent ...: WHY" for every service: WHY must not call each one "gateway". */
+    @Test
+    void the_reason_names_no_service_so_the_boot_line_of_any_service_is_true() {
+        for (IntentState want : new IntentState[] {UP, DOWN}) {
+            for (io.warden.s6.SupervisorStatus s : new io.warden.s6.SupervisorStatus[] {up(7325), exited(0, false)}) {
+                String why = BootPlan.decide(want, true, true, s).why();
+                assertFalse(why.contains("gateway"), why);
+            }
+        }
+        assertEquals("running, pid 7325, matches intent: adopted untouched", BootPlan.decide(UP, true, true, up(7325)).why());
+        assertEquals("down but intent is up: starting it", BootPlan.decide(UP, true, true, exited(0, false)).why());
+    }
 }

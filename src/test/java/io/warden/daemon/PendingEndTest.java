@@ -116,6 +116,9 @@ class PendingEndTest {
         time.stepWall(java.time.Duration.ofHours(-1));
         time.advance(java.time.Duration.ofMillis(300));
         assertTrue(p.asSignal("SIGTERM", time.nanos()).detail().contains("300 ms"));
+        // a cause's detail is shown for every service: it names the run's pid, not "gateway"
+        assertFalse(p.asSignal("SIGTERM", time.nanos()).detail().contains("gateway"));
+        assertFalse(p.classify(null).detail().contains("gateway"), p.classify(null).detail());
         time.advance(java.time.Duration.ofSeconds(5));
         assertTrue(p.due(time.nanos()));
     }

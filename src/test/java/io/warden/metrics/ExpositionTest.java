@@ -36,6 +36,14 @@ class ExpositionTest {
     }
 
     @Test
+    void control_characters_in_a_label_value_never_reach_the_text_raw() {
+        String text = new Exposition().family("x_info", Type.GAUGE, "h")
+                .sample(1, "image", "1.0\u001b[2J\u0007\u009b").text();
+        assertEquals("# HELP x_info h\n# TYPE x_info gauge\n"
+                + "x_info{image=\"1.0\\\\u001b[2J\\\\u0007\\\\u009b\"} 1\n", text);
+    }
+
+    @Test
     void numbers_are_integers_when_whole_and_the_format_s_words_otherwise() {
         assertEquals("12", Exposition.number(12.0));
         assertEquals("0.25", Exposition.number(0.25));

@@ -45,7 +45,7 @@ class S6RcSourceTest {
         def(src, "setup", "oneshot");
         def(src, "off", "longrun");
         def(src, "warden", "longrun", "base");
-        def(src, "user", "bundle");
+        // no user/type: s6-overlay ships it, the image holds only user/contents.d
         member(src, "user", "counter", "dependent", "web", "web-log", "setup", "warden", "extras");
         def(src, "extras", "bundle");
         member(src, "extras", "nested");
