@@ -101,6 +101,8 @@ public final class Daemon {
     /** Started at boot, armed at the signal: sees whether the runs still up end or are SIGKILLed. */
     private StopWitness witness;
     private MetricsHttp metricsHttp;
+    /** {@code WARDEN_IMPORT}'s record of the profiles dealt with; null when there is no import or it is damaged. */
+    private io.warden.imports.ImportRecord importRecord;
 
     public Daemon(Settings settings) {
         this(settings, TimeSource.system());
@@ -276,9 +278,10 @@ public final class Daemon {
             }
             add(t.name(), t);
         }
-        io.warden.imports.HermesImport imports = readImport();
+        List<String> recorded = settings.oneServiceMode() ? List.of() : recordedServices();
+        io.warden.imports.HermesImport imports = readImport(recorded);
         if (!settings.oneServiceMode()) {
-            for (String name : recordedServices()) {
+            for (String name : recorded) {
                 if (services.containsKey(name)) continue;
                 TemplateCatalog.Template t = catalog.templateFor(name);
                 if (t == null) {
@@ -290,6 +293,7 @@ public final class Daemon {
         }
         if (imports != null) createImportedInstances(imports);
         for (ServiceController c : services.values()) c.load(dflt, startedAt, imports);
+        saveImportRecord();
     }
 
     /**
@@ -307,15 +311,39 @@ public final class Daemon {
         }
     }
 
-    /** {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. */
-    private io.warden.imports.HermesImport readImport() {
+    /**
+     * {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. {@code recorded}: the services
+     * with state on the volume (a profile whose instance is among them is recorded as dealt with, never read).
+     */
+    private io.warden.imports.HermesImport readImport(List<String> recorded) {
         Path home = settings.hermesHome();
         if (home == null) return null;
         if (!ledger.writable()) {
             Logger.warn("hermes import from {} skipped: the state directory is not writable", home);
             return null;
         }
-        return io.warden.imports.HermesImport.read(home, defaultService);
+        try {
+            importRecord = io.warden.imports.ImportRecord.load(store.dir());
+        } catch (IOException e) {
+            importRecord = null;
+            ledger.problem("hermes import: " + Ledger.describe(e) + ": no named profile is imported while it is so;"
+                    + " fix it, or delete it to import again every profile that has no instance");
+        }
+        io.warden.imports.HermesImport imports = io.warden.imports.HermesImport.read(home, defaultService,
+                importRecord, java.util.Set.copyOf(recorded), io.warden.imports.HermesImport.DEADLINE);
+        for (String p : imports.problems()) ledger.problem(p);
+        return imports;
+    }
+
+    /** The profiles dealt with this boot join the record, so each is imported once (a removal sticks). */
+    private void saveImportRecord() {
+        if (importRecord == null) return;
+        try {
+            importRecord.saveIfChanged();
+        } catch (IOException e) {
+            ledger.problem("hermes import: could not write " + importRecord.path() + " (" + Ledger.describe(e)
+                    + "): a profile whose instance is removed may be imported again at the next boot");
+        }
     }
 
     /**
@@ -323,6 +351,9 @@ public final class Daemon {
      * first boot, when that instance template exists; otherwise one log line names the profile and it is skipped.
      */
     private void createImportedInstances(io.warden.imports.HermesImport imports) {
+        for (Map.Entry<String, String> k : imports.keptInstances().entrySet()) {
+            importRecord.add(k.getKey(), k.getValue(), startedAt, io.warden.imports.ImportRecord.How.KEPT);
+        }
         for (Map.Entry<String, io.warden.imports.HermesVolume.Reading> e : imports.profileInstances().entrySet()) {
             String name = e.getKey();
             if (services.containsKey(name)) continue;
@@ -338,6 +369,8 @@ public final class Daemon {
                 continue;
             }
             add(name, t);
+            importRecord.add(name, ServiceName.instancePart(name), startedAt,
+                    io.warden.imports.ImportRecord.How.IMPORTED);
             Map<String, Object> created = Ledger.record("instance-created", name);
             created.put("template", ServiceName.templateOf(name));
             created.put("importedFrom", r.origin().toJson());
