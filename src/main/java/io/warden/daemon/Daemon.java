@@ -90,6 +90,9 @@ public final class Daemon {
     private TemplateCatalog catalog;
     private S6RcKeeper s6rc;
     private long nextUnreadableRetry;
+    /** Slots another keeper made for services warden keeps, by slot name (reported while they are there). */
+    private Map<String, io.warden.s6.SecondKeepers.Copy> copies = Map.of();
+    private long nextCopyScan;
     private RunRecord run;
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
@@ -186,6 +189,7 @@ public final class Daemon {
         recordBoot(previous);
         publish();
         nextUnreadableRetry = time.nanos() + UNREADABLE_RETRY_NANOS;
+        nextCopyScan = nextUnreadableRetry;
         ((java.util.concurrent.ThreadPoolExecutor) writers).prestartAllCoreThreads();
         watchSupervisor();
         startWatching();
@@ -429,6 +433,7 @@ public final class Daemon {
             if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
         }
         for (ServiceController c : services.values()) bringUpIfWanted(c);
+        scanForCopies();
         ledger.saveRun(run);
         if (ledger.writable()) StopWitness.forget(store.dir());
     }
@@ -475,6 +480,52 @@ public final class Daemon {
         }
         if (!recovered.isEmpty()) for (ServiceController c : services.values()) bringUpIfWanted(c);
         return !recovered.isEmpty();
+    }
+
+    /**
+     * Another keeper's slots for the services warden keeps (Hermes's reconciler, a services.d copy): reported at boot
+     * and when one appears (log, {@code degraded}, journal {@code second-keeper}), cleared when it is gone. Looked
+     * for at boot and every 5 s; returns true when what is reported changed.
+     */
+    private boolean scanForCopies() {
+        Map<String, Path> kept = new TreeMap<>();
+        for (ServiceController c : services.values()) kept.put(c.name(), c.runFile());
+        Map<String, io.warden.s6.SecondKeepers.Copy> now;
+        try {
+            now = new io.warden.s6.SecondKeepers(scandir).find(kept);
+        } catch (IOException e) {
+            Logger.warn("cannot look for other keepers' slots in {}: {}", scandir.path(), Ledger.describe(e));
+            return false;
+        }
+        boolean changed = !now.keySet().equals(copies.keySet());
+        for (io.warden.s6.SecondKeepers.Copy c : now.values()) {
+            if (copies.containsKey(c.slot().getFileName().toString())) continue;
+            ledger.problem(copyProblem(c) + ": two copies of " + c.service() + " answer the same messages twice; remove"
+                    + " the other keeper (docs/ADOPTING.md)");
+            Map<String, Object> rec = Ledger.record("second-keeper", c.service());
+            rec.put("slot", c.slot().toString());
+            ledger.journal(rec);
+        }
+        for (io.warden.s6.SecondKeepers.Copy c : copies.values()) {
+            if (!now.containsKey(c.slot().getFileName().toString())) ledger.clearProblems(copyProblem(c));
+        }
+        boolean running = false;
+        for (io.warden.s6.SecondKeepers.Copy c : now.values()) running |= c.running();
+        for (io.warden.s6.SecondKeepers.Copy c : copies.values()) running |= c.running();
+        copies = now;
+        return changed || running;
+    }
+
+    private static String copyProblem(io.warden.s6.SecondKeepers.Copy c) {
+        return "second keeper: " + c.slot() + " runs " + c.service() + "'s program and warden did not install it";
+    }
+
+    /** The slot of a running copy of {@code service} another keeper made, or null. */
+    private String secondCopy(String service) {
+        for (io.warden.s6.SecondKeepers.Copy c : copies.values()) {
+            if (c.service().equals(service) && c.running()) return c.slot().toString();
+        }
+        return null;
     }
 
     /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
@@ -538,6 +589,7 @@ public final class Daemon {
             boolean unreadable = false;
             for (ServiceController c : services.values()) unreadable |= c.unreadable() != null;
             if (unreadable) wait = Math.min(wait, nextUnreadableRetry - now);
+            wait = Math.min(wait, nextCopyScan - now);
             Runnable task;
             try {
                 task = tasks.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -549,6 +601,10 @@ public final class Daemon {
             boolean changed = false;
             long t = time.nanos();
             for (ServiceController c : services.values()) changed |= c.tick(t);
+            if (t - nextCopyScan >= 0) {
+                nextCopyScan = t + UNREADABLE_RETRY_NANOS;
+                changed |= scanForCopies();
+            }
             if (unreadable && t - nextUnreadableRetry >= 0) {
                 nextUnreadableRetry = t + UNREADABLE_RETRY_NANOS;
                 changed |= retryUnreadable();
@@ -771,7 +827,7 @@ public final class Daemon {
         List<Snapshot> all = new ArrayList<>();
         List<String> problems = ledger.problems();
         for (ServiceController c : services.values()) {
-            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions, heldBy(c)));
+            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions, heldBy(c), secondCopy(c.name())));
         }
         requests.publish(all, catalog == null ? List.of() : catalog.instanceTemplateNames());
         metrics.snapshots(all);

@@ -356,6 +356,11 @@ final class ServiceController {
         return running;
     }
 
+    /** The {@code run} of this service's definition (template, instance template or s6-rc source), or null. */
+    java.nio.file.Path runFile() {
+        return template == null ? null : template.dir().resolve("run");
+    }
+
     /** Whether s6 shows this service up or wanted up (a run, or one about to start). */
     boolean active() {
         return status != null && (status.pid() != 0 || status.wantUp());
@@ -749,10 +754,16 @@ final class ServiceController {
 
     Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
                       java.util.List<String> problems, io.warden.state.Versions versions, java.util.List<String> heldBy) {
+        return snapshot(supervisor, wardenPid, wardenStartedAt, problems, versions, heldBy, null);
+    }
+
+    Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
+                      java.util.List<String> problems, io.warden.state.Versions versions, java.util.List<String> heldBy,
+                      String secondCopy) {
         LastShutdown shown = pending != null ? provisionalCause() : state.lastShutdown();
         return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
                 problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable(),
-                versions, new Snapshot.Placement(definedBy(), heldBy, unreadable));
+                versions, new Snapshot.Placement(definedBy(), heldBy, unreadable, secondCopy));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
