@@ -350,6 +350,8 @@ public final class Daemon {
         List<io.warden.state.ServiceState> folded = new ArrayList<>();
         for (ServiceController c : services.values()) {
             LastShutdown ls = previous.causeToFold(c.name(), c.state().lastShutdown());
+            // only into an intent read from the service's own file, never a guessed one: else carried on
+            if (ls != null && store.peekService(c.name()).value() == null) continue;
             if (ls != null) folded.add(c.foldCause(ls));
             left.remove(c.name());
         }
@@ -552,7 +554,7 @@ public final class Daemon {
         if (committed[0]) {
             causesToFold = changed;
             Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
-                    written[0], (time.nanos() - t0) / 1_000_000);
+                    written[0], String.format(java.util.Locale.ROOT, "%.2f", (time.nanos() - t0) / 1e6));
         }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         if (witness != null) witness.arm(now.toString(), stillUp);
