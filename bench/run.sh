@@ -41,7 +41,7 @@ N_WATCHERS=100
 if [ $quick = 1 ]; then N_WATCH_CYCLES=20 N_WATCH_STATUS=500; else N_WATCH_CYCLES=200 N_WATCH_STATUS=5000; fi
 N_SERVICES=50
 STOP_SERVICES="1 50 500"
-if [ $quick = 1 ]; then N_STOP=5; else N_STOP=30; fi
+if [ $quick = 1 ]; then N_STOP=5 N_TX=10; else N_STOP=30 N_TX=100; fi
 
 cache=${WARDEN_OFFLINE_CACHE:-/var/cache/warden-offline}
 jdk=${WARDEN_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -120,6 +120,10 @@ sb "$N_SERVICES" "$N_SIG" "$CPU_S" "$N_CLI"
 for n in $STOP_SERVICES; do
   say "$n services: SIGTERM -> every cause durable vs one fsync+rename ($N_STOP runs)"; sb stop "$n" "$N_STOP"
 done
+say "the stop's transaction alone, in one JVM ($N_TX runs each)"
+out=$(java -cp "$CP" io.warden.bench.StopBench "$W/tx" "$N_TX" $STOP_SERVICES) || die "StopBench failed"
+echo "$out" | sed 's/^RESULT /  /' >&2
+while read -r tag k v; do [ "$tag" = RESULT ] && R[$k]=$v; done <<<"$out"
 
 # ---------------------------------------------------------------- a serving daemon: CLI, JMH, load
 S=$W/serve
@@ -301,6 +305,7 @@ row "$N_SERVICES services: SIGTERM -> all causes durable p99" "$(g services_sigt
 row "  of which: the stop's transaction (p99)" "$(g services_sigterm_write_ms_p99)" ms "" "" "-"
 for n in $STOP_SERVICES; do
   row "$n services: SIGTERM -> every cause durable (p99; p50 $(g stop${n}_sigterm_durable_ms))" "$(g stop${n}_sigterm_durable_ms_p99)" ms "fsync+rename p99, same run" "$(g stop${n}_fsync_rename_ms_p99)" "ratio <= 2"
+  row "  $n services: the transaction alone, one JVM (p99)" "$(g tx${n}_commit_ms_p99)" ms "fsync+rename p99, interleaved" "$(g tx${n}_fsync_rename_ms_p99)" "-"
 done
 if [ $docker_rows = 1 ]; then
   row "container run -> gateway up, warden image" "$(g rc_warden_start)" ms "same, gateway plain s6" "$(g rc_plain_start)" "ratio <= 1.25"
