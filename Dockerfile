@@ -134,7 +134,9 @@ COPY --from=kit-build /usr/local/lib/warden/ /usr/local/lib/warden/
 COPY --from=kit-build /usr/local/share/warden/ /usr/local/share/warden/
 # warden's own s6-rc files only, never s6-overlay's (the adopting image has its own, maybe another version)
 COPY --from=kit-build /etc/s6-overlay/s6-rc.d/warden/ /etc/s6-overlay/s6-rc.d/warden/
-COPY --from=kit-build /etc/s6-overlay/s6-rc.d/user/contents.d/warden /etc/s6-overlay/s6-rc.d/user/contents.d/warden
+# its place in the boot bundle is made by the stage-2 hook at each boot (either bundle layout), reached through
+# this profile link; the adopting image sets S6_STAGE2_HOOK=/usr/local/lib/warden/stage2-hook
+COPY --from=kit-build /etc/cont-profile.d/ /etc/cont-profile.d/
 LABEL warden.variant=kit
 
 # -------------------------------------------------------------- runtime image
@@ -171,7 +173,8 @@ COPY s6-rootfs/demo/ /
 #                               README, "When warden cannot start".
 #  S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000  bound of stage 2's wait for the
 #                               `user` bundle (warden counts as up at once).
-ENV S6_KILL_GRACETIME=3000 \
+ENV S6_STAGE2_HOOK=/usr/local/lib/warden/stage2-hook \
+    S6_KILL_GRACETIME=3000 \
     S6_SERVICES_GRACETIME=3000 \
     S6_BEHAVIOUR_IF_STAGE2_FAILS=1 \
     S6_CMD_WAIT_FOR_SERVICES_MAXTIME=30000 \

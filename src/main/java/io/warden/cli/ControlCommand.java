@@ -49,6 +49,12 @@ final class ControlCommand {
         if (!Boolean.TRUE.equals(r.get("applied"))) err.println("warden: " + text(r.get("message")));
         Object previousPid = r.get("previousPid");
         String want = op.equals("stop") ? "down" : "up";
+        String holds = "";
+        if (r.get("holds") instanceof java.util.List<?> h && !h.isEmpty()) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (Object o : h) names.add(text(o));
+            holds = "; also stopped, held by it (their own intents unchanged): " + String.join(", ", names);
+        }
 
         Map<String, Object> last = null;
         String silence = null;
@@ -70,7 +76,7 @@ final class ControlCommand {
                     if (!reached) settlingPid = null;
                     if (reached && (op.equals("stop") || System.nanoTime() - settledAt >= 0)) {
                         out.println(text(st.get("service")) + " is " + want + (st.get("pid") == null ? ""
-                                : " (pid " + text(st.get("pid")) + ")") + "; intent " + want + " recorded");
+                                : " (pid " + text(st.get("pid")) + ")") + "; intent " + want + " recorded" + holds);
                         return ExitCode.OK;
                     }
                     if ("failed".equals(st.get("observed")) && !op.equals("stop")) {

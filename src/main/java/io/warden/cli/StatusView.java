@@ -43,6 +43,11 @@ final class StatusView {
                 .append(" (desired ").append(text(desired)).append(")");
         sb.append(Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift"))
                 ? "  DRIFT: observed differs from intent" : "  converging").append('\n');
+        String held = heldBy(s);
+        if (!held.isEmpty()) {
+            sb.append("  held by ").append(held).append(": it depends on what is stopped, and starts again with it\n");
+        }
+        if (s.get("definedBy") != null) sb.append("  defined by: ").append(text(s.get("definedBy"))).append('\n');
         if (s.get("pid") != null) {
             sb.append("  pid ").append(text(s.get("pid")));
             Object since = s.get("upSince");
@@ -88,9 +93,20 @@ final class StatusView {
         Map<String, Object> intent = (Map<String, Object>) s.get("intent");
         String state = "missing".equals(s.get("template")) ? "template-missing" : text(s.get("observed"));
         String mark = Boolean.TRUE.equals(s.get("healthy")) ? "" : Boolean.TRUE.equals(s.get("drift")) ? "  DRIFT" : "";
-        return String.format("%-" + width + "s  %-16s  desired %-4s  %-10s  intent by %-7s  last %s%s",
+        String held = heldBy(s);
+        if (!held.isEmpty()) mark = "  held by " + held + mark;
+        return String.format("%-" + width + "s  %-16s  desired %-7s  %-10s  intent by %-8s  last %-8s  %s%s",
                 text(s.get("service")), state, text(s.get("desired")), s.get("pid") == null ? "-" : "pid " + text(s.get("pid")),
-                intent == null ? "?" : text(intent.get("source")), last == null ? "-" : text(last.get("cause")), mark);
+                intent == null ? "?" : text(intent.get("source")), last == null ? "-" : text(last.get("cause")),
+                s.get("definedBy") == null ? "" : text(s.get("definedBy")), mark);
+    }
+
+    /** The services holding this one down, comma-separated, or "" when none. */
+    private static String heldBy(Map<String, Object> s) {
+        if (!(s.get("heldBy") instanceof List<?> h) || h.isEmpty()) return "";
+        List<String> names = new java.util.ArrayList<>();
+        for (Object o : h) names.add(text(o));
+        return String.join(", ", names);
     }
 
     static String renderRecorded(ServiceState st) {

@@ -28,7 +28,11 @@ public enum Setting {
     /** s6-overlay's legacy services folder: a service warden keeps must not also be defined there (checked at boot). */
     SERVICES_D("--services-d", "WARDEN_SERVICES_D", "/etc/services.d"),
     /** {@code hermes:<HERMES_HOME>}: each new service's first intent from that Hermes volume (empty: no import). */
-    IMPORT("--import", "WARDEN_IMPORT", "");
+    IMPORT("--import", "WARDEN_IMPORT", ""),
+    /** Which s6-rc longruns of the boot bundles warden keeps: {@code all}, {@code off}, or blank-separated names. */
+    S6RC("--s6rc", "WARDEN_S6RC", "all"),
+    /** What warden's stage-2 hook did at this boot (where the source is, what it left out); absent: no hook ran. */
+    S6RC_BOOT("--s6rc-boot", "WARDEN_S6RC_BOOT", "/run/warden/s6-rc-boot");
 
     private final String flag;
     private final String env;

@@ -40,6 +40,7 @@ public final class Settings {
         notifyFd();
         metricsListen();
         hermesHome();
+        s6rcSelection();
         String problem = ServiceName.problem(Setting.SERVICE.env(), get(Setting.SERVICE));
         if (problem != null) throw new ConfigException(problem);
     }
@@ -117,6 +118,26 @@ public final class Settings {
                     + io.warden.api.PrintableText.escape(v) + "'");
         }
         return Path.of(v.substring("hermes:".length())).normalize();
+    }
+
+    /**
+     * {@code WARDEN_S6RC}: null for {@code all} (every longrun of the boot bundles), an empty set for {@code off},
+     * else the names listed. A name against the naming rule is a configuration error.
+     */
+    public java.util.Set<String> s6rcSelection() {
+        String v = get(Setting.S6RC).strip();
+        if (v.equals("all")) return null;
+        if (v.equals("off")) return java.util.Set.of();
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String n : v.split("\\s+")) {
+            String why = ServiceName.problem(n);
+            if (why != null || n.equals("all") || n.equals("off")) {
+                throw new ConfigException(Setting.S6RC.env() + " must be all, off or service names, not '"
+                        + io.warden.api.PrintableText.escape(v) + "'" + (why == null ? "" : ": " + why));
+            }
+            names.add(n);
+        }
+        return names;
     }
 
     public long signalWindowMillis() {

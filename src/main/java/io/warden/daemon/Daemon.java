@@ -59,6 +59,8 @@ public final class Daemon {
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */
     private static final long SAFETY_POLL_MILLIS = 60_000;
     private static final int WRITER_THREADS = 32;
+    /** How often an intent that could not be read is read again. */
+    private static final long UNREADABLE_RETRY_NANOS = 5_000_000_000L;
 
     private final Settings settings;
     private final String defaultService;
@@ -86,6 +88,8 @@ public final class Daemon {
     // owned by the loop thread
     private final Map<String, ServiceController> services = new TreeMap<>();
     private TemplateCatalog catalog;
+    private S6RcKeeper s6rc;
+    private long nextUnreadableRetry;
     private RunRecord run;
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
@@ -174,6 +178,7 @@ public final class Daemon {
 
     private void boot() throws IOException {
         openVolume();
+        s6rc = loadS6Rc();
         catalog = loadCatalog();
         supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
         for (String gone : scandir.removeLeftovers()) Logger.info("removed {}, left by an earlier remove", gone);
@@ -182,6 +187,7 @@ public final class Daemon {
         applyBootPlans(previous);
         recordBoot(previous);
         publish();
+        nextUnreadableRetry = time.nanos() + UNREADABLE_RETRY_NANOS;
         ((java.util.concurrent.ThreadPoolExecutor) writers).prestartAllCoreThreads();
         watchSupervisor();
         startWatching();
@@ -210,7 +216,44 @@ public final class Daemon {
         }
     }
 
+    /**
+     * The image's s6-rc longruns warden keeps ({@code WARDEN_S6RC}), read from where the stage-2 hook says the
+     * image's source is, or from {@code WARDEN_S6_RC_SOURCE} when no hook ran. None in one-service mode.
+     */
+    private S6RcKeeper loadS6Rc() throws IOException {
+        java.util.Set<String> selection = settings.s6rcSelection();
+        io.warden.s6.S6RcBootRecord boot = null;
+        io.warden.s6.S6RcSource source = io.warden.s6.S6RcSource.none();
+        if (!settings.oneServiceMode() && (selection == null || !selection.isEmpty())) {
+            boot = io.warden.s6.S6RcBootRecord.read(settings.path(Setting.S6RC_BOOT));
+            Path src = boot != null && boot.source() != null ? boot.source() : settings.path(Setting.S6_RC_SOURCE);
+            Path bundles = boot != null && boot.bundles() != null ? boot.bundles()
+                    : java.nio.file.Files.isDirectory(src.resolve("user")) || src.getParent() == null ? src
+                    : src.getParent().resolve("user-bundles.d");
+            source = io.warden.s6.S6RcSource.read(src, bundles);
+        }
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "warden-s6-rc");
+            t.setDaemon(true);
+            return t;
+        });
+        S6RcKeeper k = new S6RcKeeper(source, boot, selection, io.warden.s6.S6RcControl.system(), scandir, procs,
+                worker, this::submit);
+        for (String r : k.refused()) Logger.warn("s6-rc longrun {} left to s6-rc: its name is not one warden keeps", r);
+        if (!k.kept().isEmpty()) {
+            Logger.info("s6-rc services kept from {}: {}{}", source.source(), String.join(" ", k.kept().keySet()),
+                    k.hookRan() ? "" : " (no stage-2 hook ran at this boot: s6-rc started them whatever their intent;"
+                            + " set S6_STAGE2_HOOK=/usr/local/lib/warden/stage2-hook)");
+        }
+        return k;
+    }
+
     private TemplateCatalog loadCatalog() throws IOException {
+        if (!settings.oneServiceMode() && !s6rc.kept().isEmpty()
+                && !java.nio.file.Files.isDirectory(settings.path(Setting.TEMPLATES))) {
+            Logger.info("no templates folder {}: the s6-rc services only", settings.get(Setting.TEMPLATES));
+            return TemplateCatalog.empty();
+        }
         if (settings.oneServiceMode()) {
             Logger.info("one-service mode: {} from {} (WARDEN_TEMPLATE is set, WARDEN_TEMPLATES is not read)",
                     defaultService, settings.get(Setting.TEMPLATE));
@@ -229,7 +272,14 @@ public final class Daemon {
     /** Every templated service, every instance on the volume, and every recorded service whose template is gone. */
     private void createControllers() {
         IntentState dflt = settings.defaultIntent();
-        for (TemplateCatalog.Template t : catalog.services().values()) add(t.name(), t);
+        for (TemplateCatalog.Template t : s6rc.kept().values()) add(t.name(), t);
+        for (TemplateCatalog.Template t : catalog.services().values()) {
+            if (services.containsKey(t.name())) {
+                doubleDefinition(t);
+                continue;
+            }
+            add(t.name(), t);
+        }
         io.warden.imports.HermesImport imports = readImport();
         if (!settings.oneServiceMode()) {
             for (String name : recordedServices()) {
@@ -300,6 +350,17 @@ public final class Daemon {
         }
     }
 
+    /** A template named as an s6-rc longrun: the s6-rc definition wins and the template is not installed. */
+    private void doubleDefinition(TemplateCatalog.Template t) {
+        String p = t.name() + " is defined twice: as an s6-rc service and as the template " + t.dir()
+                + "; the s6-rc definition is kept, the template is not installed (delete one of them)";
+        Logger.warn("{}", p);
+        ledger.problem(p);
+        Map<String, Object> rec = Ledger.record("defined-elsewhere", t.name());
+        rec.put("definitions", List.of("an s6-rc service", "a template " + t.dir()));
+        ledger.journal(rec);
+    }
+
     private ServiceController add(String name, TemplateCatalog.Template t) {
         ServiceController c = new ServiceController(name, t, context);
         services.put(name, c);
@@ -326,15 +387,16 @@ public final class Daemon {
         OtherDefinitions others = new OtherDefinitions(settings.path(Setting.S6_RC_SOURCE),
                 settings.path(Setting.SERVICES_D));
         for (ServiceController c : services.values()) {
-            if (!c.templateMissing()) warnIfDefinedElsewhere(c, others);
+            if (!c.templateMissing() && !c.s6rc()) warnIfDefinedElsewhere(c, others);
             c.observe();
             GatewayRun seen = previous == null ? null : previous.seen(c.name(), defaultService);
             if (unclean) c.judgeUncleanEnd(previous, seen, startedAt);
             StopWitness.Outcome w = witnessed.get(c.name());
             if (w != null) c.judgeWitnessedEnd(w, seen);
-            c.applyBootPlan(startedAt, seen);
+            c.applyBootPlan(startedAt, seen, heldBy(c));
             if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
         }
+        for (ServiceController c : services.values()) bringUpIfWanted(c);
         ledger.saveRun(run);
         if (ledger.writable()) StopWitness.forget(store.dir());
     }
@@ -349,6 +411,7 @@ public final class Daemon {
         Map<String, LastShutdown> left = new TreeMap<>(previous.causes());
         List<io.warden.state.ServiceState> folded = new ArrayList<>();
         for (ServiceController c : services.values()) {
+            if (c.unreadable() != null) continue;
             LastShutdown ls = previous.causeToFold(c.name(), c.state().lastShutdown());
             // only into an intent read from the service's own file, never a guessed one: else carried on
             if (ls != null && store.peekService(c.name()).value() == null) continue;
@@ -357,6 +420,48 @@ public final class Daemon {
         }
         for (String failed : ledger.fold(folded, writers)) left.put(failed, previous.causes().get(failed));
         return left;
+    }
+
+    private List<String> heldBy(ServiceController c) {
+        return c.s6rc() ? s6rc.heldBy(c.name(), this::intentOf) : List.of();
+    }
+
+    /** A service's intent, or null while it cannot be read. */
+    private IntentState intentOf(String name) {
+        ServiceController c = services.get(name);
+        return c == null || c.unreadable() != null ? null : c.desired();
+    }
+
+    /** An s6-rc service that should be up, is not held and is not running: up through s6-rc, with what it needs. */
+    private void bringUpIfWanted(ServiceController c) {
+        if (!c.s6rc() || c.unreadable() != null || c.desired() != IntentState.UP || c.active()) return;
+        if (!heldBy(c).isEmpty() || shutdownSignal != null) return;
+        String name = c.name();
+        s6rc.bringUp(name, failure -> {
+            String prefix = "s6-rc could not bring " + name + " up";
+            if (failure == null) {
+                ledger.clearProblems(prefix);
+            } else {
+                Logger.error("{}: {}", prefix, failure);
+                ledger.problem(prefix + ": " + failure);
+            }
+        });
+    }
+
+    /** Intents that could not be read at boot are read again; one that now can be gets its boot plan. */
+    private boolean retryUnreadable() {
+        boolean any = false;
+        for (ServiceController c : services.values()) {
+            if (c.unreadable() == null || !c.retryUnreadable(settings.defaultIntent(), time.now())) continue;
+            any = true;
+            try {
+                c.applyBootPlan(time.now(), c.currentRun(), heldBy(c));
+            } catch (IOException e) {
+                Logger.error("{}: cannot apply its intent: {}", c.name(), Ledger.describe(e));
+            }
+            bringUpIfWanted(c);
+        }
+        return any;
     }
 
     /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
@@ -417,6 +522,9 @@ public final class Daemon {
             long now = time.nanos();
             long wait = 60_000_000_000L;
             for (ServiceController c : services.values()) wait = Math.min(wait, c.nanosToNextDeadline(now));
+            boolean unreadable = false;
+            for (ServiceController c : services.values()) unreadable |= c.unreadable() != null;
+            if (unreadable) wait = Math.min(wait, nextUnreadableRetry - now);
             Runnable task;
             try {
                 task = tasks.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -430,6 +538,10 @@ public final class Daemon {
             boolean changed = false;
             long t = time.nanos();
             for (ServiceController c : services.values()) changed |= c.tick(t);
+            if (unreadable && t - nextUnreadableRetry >= 0) {
+                nextUnreadableRetry = t + UNREADABLE_RETRY_NANOS;
+                changed |= retryUnreadable();
+            }
             if (changed) publish();
         }
     }
@@ -552,7 +664,9 @@ public final class Daemon {
             committed[0] = ended != null && ledger.commitStop(ended, records, writers);
         });
         if (committed[0]) {
-            causesToFold = changed;
+            // an intent that cannot be read is never written over (its placeholder is no intent): the run record
+            // keeps that cause, and a boot that can read the file folds it
+            causesToFold = changed.stream().filter(st -> services.get(st.service()).unreadable() == null).toList();
             Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
                     written[0], String.format(java.util.Locale.ROOT, "%.2f", (time.nanos() - t0) / 1e6));
         }
@@ -592,14 +706,58 @@ public final class Daemon {
                 watcher.remove(c.directory());
             }
         } else {
+            if (c.s6rc() && op != Operation.STOP) startNeeded(c, peer);
             answer = c.control(op, peer, reason, creating);
-            if (creating && Boolean.TRUE.equals(answer.get("ok"))) {
+            boolean ok = Boolean.TRUE.equals(answer.get("ok"));
+            if (creating && ok) {
                 services.put(service, c);
                 watcher.add(c.directory());
             }
+            if (c.s6rc() && ok) answer = followDependencies(c, op, peer, answer);
         }
         publish();
         return answer;
+    }
+
+    /** {@code warden start X}: what X needs up and whose intent is down is started too (as s6-rc would). */
+    private void startNeeded(ServiceController c, Peer peer) {
+        for (String dep : s6rc.needs(c.name())) {
+            ServiceController d = services.get(dep);
+            if (d == null || !d.s6rc() || (d.unreadable() == null && d.desired() == IntentState.UP)) continue;
+            d.control(Operation.START, peer, "needed by " + c.name(), false);
+        }
+    }
+
+    /**
+     * After an s6-rc service's intent changed: a stop takes down what depends on it (held, their intents
+     * unchanged) and nothing else; a start brings it up through s6-rc, then what it held whose own intent is up.
+     */
+    private Map<String, Object> followDependencies(ServiceController c, Operation op, Peer peer,
+                                                   Map<String, Object> answer) {
+        Map<String, Object> a = new LinkedHashMap<>(answer);
+        List<String> holds = new ArrayList<>();
+        if (op == Operation.STOP) {
+            for (String dep : s6rc.dependents(c.name())) {
+                ServiceController d = services.get(dep);
+                if (d != null && d.s6rc()) {
+                    d.holdDown(c.name(), peer);
+                    holds.add(dep);
+                } else if (d == null && s6rc.stopUnkept(dep)) {
+                    holds.add(dep);
+                }
+            }
+            if (!holds.isEmpty()) Logger.info("{} stopped: holds {}", c.name(), String.join(", ", holds));
+        } else {
+            bringUpIfWanted(c);
+            List<String> dependents = new ArrayList<>(s6rc.dependents(c.name()));
+            java.util.Collections.reverse(dependents);
+            for (String dep : dependents) {
+                ServiceController d = services.get(dep);
+                if (d != null) bringUpIfWanted(d);
+            }
+        }
+        a.put("holds", holds);
+        return a;
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
@@ -608,7 +766,7 @@ public final class Daemon {
         List<Snapshot> all = new ArrayList<>();
         List<String> problems = ledger.problems();
         for (ServiceController c : services.values()) {
-            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions));
+            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions, heldBy(c)));
         }
         requests.publish(all, catalog == null ? List.of() : catalog.instanceTemplateNames());
         metrics.snapshots(all);

@@ -62,6 +62,8 @@ final class ServiceController {
     /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
     private long expectedEndPid;
     private boolean shuttingDown;
+    /** Why the recorded intent cannot be read (the volume or the file), or null when it was read or there is none. */
+    private String unreadable;
 
     ServiceController(String name, TemplateCatalog.Template template, ServiceContext ctx) {
         this.name = name;
@@ -82,6 +84,21 @@ final class ServiceController {
 
     boolean templateMissing() {
         return template == null;
+    }
+
+    /** An s6-rc longrun of the image: s6-rc installs and starts it, warden keeps its intent. */
+    boolean s6rc() {
+        return template != null && template.s6rc();
+    }
+
+    /** Where the service is defined: {@code s6-rc}, {@code template} or {@code instance}. */
+    String definedBy() {
+        return s6rc() ? "s6-rc" : ServiceName.isInstance(name) ? "instance" : "template";
+    }
+
+    /** Why the recorded intent cannot be read, or null. While it cannot, warden starts nothing of this service. */
+    String unreadable() {
+        return unreadable;
     }
 
     ServiceState state() {
@@ -110,6 +127,15 @@ final class ServiceController {
     void load(IntentState dflt, Instant now, io.warden.imports.HermesImport imports) {
         StateStore.Loaded<ServiceState> loaded = ctx.store().loadService(name);
         IntentState first = template != null && template.downByDefault() ? IntentState.DOWN : dflt;
+        if (loaded.unreadable()) {
+            // never replaced by a guess: nothing of this service is started until the intent can be read
+            unreadable = loaded.problem();
+            state = new ServiceState(name, Intent.byDefault(IntentState.DOWN, now), null);
+            ctx.ledger().problem(unreadableProblem());
+            Logger.error("{}: its recorded intent cannot be read ({}): not started by warden; read again every few"
+                    + " seconds", name, unreadable);
+            return;
+        }
         if (loaded.damaged()) {
             ctx.ledger().problem(DAMAGED_STATE + loaded.problem() + "; using " + name + "'s first intent "
                     + first.wire() + " until a user sets an intent");
@@ -127,6 +153,27 @@ final class ServiceController {
         if (ctx.ledger().save(state)) emit(new Event.IntentSet(name, state.intent(), null));
     }
 
+    private String unreadableProblem() {
+        return "intent of " + name + " cannot be read: " + unreadable + "; " + name + " is not started until it can be";
+    }
+
+    /**
+     * Reads an intent that could not be read at boot again; true once it could (the recorded one, or the first
+     * intent when there is no file at all), and the boot plan is to be applied again.
+     */
+    boolean retryUnreadable(IntentState dflt, Instant now) {
+        if (unreadable == null) return false;
+        String before = unreadableProblem();
+        StateStore.Loaded<ServiceState> loaded = ctx.store().loadService(name);
+        if (loaded.unreadable()) return false;
+        unreadable = null;
+        ctx.ledger().clearProblems(before);
+        load(dflt, now, null);
+        Logger.info("{}: its intent can be read again: {} ({})", name, state.intent().state().wire(),
+                state.intent().source().wire());
+        return true;
+    }
+
     /** Creates a new instance's state with intent up by the user who started it (nothing is written yet). */
     void create(Intent intent) {
         state = new ServiceState(name, intent, null);
@@ -141,7 +188,7 @@ final class ServiceController {
     /** Reads what s6 shows before the boot plan; removes staging directories a killed warden left. */
     void observe() throws IOException {
         if (template == null) return;
-        service.removeStaleStaging();
+        if (!s6rc()) service.removeStaleStaging();
         status = readStatusOrNull();
         // a wait status other than 0 is a death; 0 is also what a supervisor that never started the run writes
         if (status != null && status.pid() == 0 && status.wstat() != 0) lastDeath = status;
@@ -190,14 +237,35 @@ final class ServiceController {
 
     /** Brings s6 in line with the intent (the boot plan); returns the plan's one line for the log. */
     String applyBootPlan(Instant now, GatewayRun seenBefore) throws IOException {
+        return applyBootPlan(now, seenBefore, java.util.List.of());
+    }
+
+    /**
+     * As {@link #applyBootPlan(Instant, GatewayRun)}; {@code heldBy} names the services this one depends on whose
+     * intent is down (s6-rc services): it is then kept down whatever its own intent. An s6-rc service that should
+     * be up and is not is left to the daemon, which brings it up through s6-rc with its dependencies.
+     */
+    String applyBootPlan(Instant now, GatewayRun seenBefore, java.util.List<String> heldBy) throws IOException {
         if (template == null) {
             Logger.warn("{}: its template is gone; kept on the volume (intent {}), not installed", name,
                     state.intent().state().wire());
             return "template missing: not installed";
         }
+        if (unreadable != null) {
+            // not started: a template's slot goes in with ./down so s6 supervises it once the intent is known
+            if (!s6rc() && !service.exists()) {
+                service.installFrom(template.dir(), true, instancePart());
+                ctx.scandir().rescan();
+            }
+            currentRun = runOf(status);
+            Logger.warn("boot: {} intent unknown: {}", name, unreadable);
+            return "intent unknown: not started";
+        }
         boolean present = service.exists();
         boolean supervised = present && service.supervised(ctx.procs());
-        BootPlan plan = BootPlan.decide(state.intent().state(), present, supervised, status);
+        IntentState wanted = heldBy.isEmpty() ? state.intent().state() : IntentState.DOWN;
+        BootPlan plan = BootPlan.decide(wanted, present, supervised, status);
+        if (s6rc()) return applyS6RcBootPlan(plan, now, seenBefore, heldBy);
         if (plan.install()) {
             service.installFrom(template.dir(), plan.downFile(), instancePart());
         } else if (service.exists() && service.hasDownFile() != plan.downFile()) {
@@ -216,6 +284,64 @@ final class ServiceController {
         Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(),
                 state.intent().source().wire(), plan.why());
         return plan.why();
+    }
+
+    /**
+     * An s6-rc service's boot: s6-rc installed it and started it or not (the stage-2 hook decided); warden only
+     * stops one that runs against its intent (no hook ran) and leaves a start to the daemon's s6-rc bring-up.
+     */
+    private String applyS6RcBootPlan(BootPlan plan, Instant now, GatewayRun seenBefore, java.util.List<String> heldBy) {
+        String why;
+        if ("d".equals(plan.control())) {
+            stopRun("boot");
+            why = heldBy.isEmpty() ? "running but intent is down: stopping it"
+                    : "running but held by " + String.join(", ", heldBy) + ": stopping it";
+        } else if ("u".equals(plan.control()) || !service.exists()) {
+            why = "down but intent is up: starting it through s6-rc";
+        } else if (!heldBy.isEmpty()) {
+            why = "held by " + String.join(", ", heldBy) + " (intent down): left down";
+        } else {
+            why = plan.downFile() ? "down, as its intent says" : "running, as its intent says: adopted untouched";
+        }
+        currentRun = runOf(status);
+        if (currentRun != null && !currentRun.equals(seenBefore)) emit(new Event.ServiceUp(name, currentRun.pid(), true));
+        Logger.info("boot: {} (s6-rc) intent {} ({}): {}", name, state.intent().state().wire(),
+                state.intent().source().wire(), why);
+        return why;
+    }
+
+    /** ./down, then {@code d}: the run now up is expected to end (no crash). */
+    private void stopRun(String why) {
+        try {
+            if (service.exists()) service.setDownFile(true);
+        } catch (IOException e) {
+            Logger.error("{}: cannot create ./down ({}): {}", name, why, Ledger.describe(e));
+        }
+        if (send("d").sent() && status != null && status.up()) expectedEndPid = status.pid();
+    }
+
+    /**
+     * An s6-rc service something it depends on was stopped by a user: it goes down with it (as {@code s6-rc -d
+     * change} would take it), its own intent unchanged; the end of its run is the user's, held by {@code by}.
+     * Returns true when a run was up and was told to end.
+     */
+    boolean holdDown(String by, Peer peer) {
+        SupervisorStatus fresh = readStatusOrNull();
+        if (fresh != null) status = fresh;
+        boolean running = status != null && status.up();
+        if (running && unreadable == null) {
+            LastShutdown ls = new LastShutdown(ShutdownCause.USER, null, ctx.time().now(), null,
+                    "held by " + by + ": warden stop of " + by + " by uid " + peer.uid());
+            state = state.withLastShutdown(ls);
+            ctx.ledger().save(state);
+        }
+        stopRun("held by " + by);
+        return running;
+    }
+
+    /** Whether s6 shows this service up or wanted up (a run, or one about to start). */
+    boolean active() {
+        return status != null && (status.pid() != 0 || status.wantUp());
     }
 
     GatewayRun currentRun() {
@@ -494,8 +620,13 @@ final class ServiceController {
         Logger.info("{}: intent {} by uid {} (pid {}) via {}{}", name, target.wire(), peer.uid(), peer.pid(), op.wire(),
                 reason == null ? "" : ": " + PrintableText.escape(reason));
 
+        unreadable = null;
         String failure = null;
         try {
+            if (!service.exists() && s6rc()) {
+                throw new java.nio.file.NoSuchFileException(service.path().toString(), null,
+                        "s6-rc has no slot for " + name + " in the scandir");
+            }
             if (!service.exists()) {
                 service.installFrom(template.dir(), target == IntentState.DOWN, instancePart());
                 ctx.scandir().rescan();
@@ -509,7 +640,9 @@ final class ServiceController {
             backoffUntilNanos = 0;
             if (op != Operation.STOP) backoff.reset();
             String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
-            ControlResult sent = send(letters);
+            // an s6-rc service that is not running is brought up by the daemon through s6-rc, with what it needs
+            if (s6rc() && !running && op != Operation.STOP) letters = "";
+            ControlResult sent = letters.isEmpty() ? ControlResult.SENT : send(letters);
             if (!sent.sent()) failure = sent.detail();
             // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
             // expectation alone, since that run still goes down
@@ -564,10 +697,15 @@ final class ServiceController {
 
     Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
                       java.util.List<String> problems, io.warden.state.Versions versions) {
+        return snapshot(supervisor, wardenPid, wardenStartedAt, problems, versions, java.util.List.of());
+    }
+
+    Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
+                      java.util.List<String> problems, io.warden.state.Versions versions, java.util.List<String> heldBy) {
         LastShutdown shown = pending != null ? provisionalCause() : state.lastShutdown();
         return new Snapshot(state, shown, template == null ? null : status, supervisor, wardenPid, wardenStartedAt,
                 problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable(),
-                versions);
+                versions, new Snapshot.Placement(definedBy(), heldBy, unreadable));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

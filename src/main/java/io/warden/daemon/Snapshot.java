@@ -20,7 +20,29 @@ import java.util.Map;
 public record Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
                        SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
                        boolean backoff, boolean lastShutdownPending, SupervisorStatus lastDeath,
-                       boolean templateMissing, boolean stateUnusable, Versions versions) {
+                       boolean templateMissing, boolean stateUnusable, Versions versions, Placement placement) {
+
+    /**
+     * Where a service is defined and what holds it: {@code definedBy} is {@code s6-rc}, {@code template} or
+     * {@code instance}; {@code heldBy} the services it depends on whose intent is down (it is then kept down,
+     * healthy, its own intent unchanged); {@code unreadable} why its recorded intent cannot be read, or null.
+     */
+    public record Placement(String definedBy, List<String> heldBy, String unreadable) {
+        public static final Placement TEMPLATE = new Placement("template", List.of(), null);
+
+        public boolean held() {
+            return !heldBy.isEmpty();
+        }
+    }
+
+    /** A template service's snapshot (held by nothing, its intent read). */
+    public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status,
+                    SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt, List<String> problems,
+                    boolean backoff, boolean lastShutdownPending, SupervisorStatus lastDeath,
+                    boolean templateMissing, boolean stateUnusable, Versions versions) {
+        this(state, lastShutdown, status, supervisor, wardenPid, wardenStartedAt, problems, backoff,
+                lastShutdownPending, lastDeath, templateMissing, stateUnusable, versions, Placement.TEMPLATE);
+    }
 
     /** A snapshot that names no versions (they show as unknown). */
     public Snapshot(ServiceState state, LastShutdown lastShutdown, SupervisorStatus status, SupervisorKind supervisor,
@@ -64,32 +86,48 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
 
     /** The observed state is the one the intent asks for. */
     public boolean matchesIntent() {
+        // an intent that cannot be read is met by nothing: the health says so until it can be read
+        if (placement.unreadable() != null) return false;
         // a service whose template is gone cannot run: only a down intent is met (check with no name leaves it out)
         if (templateMissing) return desired() == IntentState.DOWN;
         Observed o = observed();
+        // held down by a service it depends on: down is what is asked of it for now
+        boolean wantUp = desired() == IntentState.UP && !placement.held();
         // a gateway that failed on its configuration is down too: healthy when down is what was asked
-        return desired() == IntentState.UP ? o == Observed.UP : o == Observed.DOWN || o == Observed.FAILED;
+        return wantUp ? o == Observed.UP : o == Observed.DOWN || o == Observed.FAILED;
     }
 
     public Map<String, Object> toJson() {
         Observed o = observed();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("service", state.service());
-        m.put("desired", desired().wire());
+        m.put("desired", placement.unreadable() != null ? "unknown" : desired().wire());
         m.put("observed", o.wire());
         m.put("pid", o == Observed.UP ? status.pid() : null);
         m.put("upSince", o == Observed.UP ? status.stamp().toString() : null);
-        m.put("intent", state.intent().toJson());
+        Map<String, Object> intent = state.intent().toJson();
+        if (placement.unreadable() != null) {
+            intent = new LinkedHashMap<>();
+            intent.put("state", "unknown");
+            intent.put("source", null);
+            intent.put("at", null);
+            intent.put("uid", null);
+            intent.put("reason", placement.unreadable());
+        }
+        m.put("intent", intent);
         Map<String, Object> last = lastShutdown == null ? null : lastShutdown.toJson();
         // true while a gateway end waits out the signal window: the cause shown may still become "signal"
         if (last != null) last.put("pending", lastShutdownPending);
         m.put("lastShutdown", last);
         m.put("supervisor", supervisor.wire());
         m.put("template", templateMissing ? "missing" : "present");
+        m.put("definedBy", placement.definedBy());
+        m.put("heldBy", new ArrayList<>(placement.heldBy()));
         m.put("healthy", healthy());
         // drift: s6 has settled somewhere the intent does not say (down or failed while up is wanted, up while
         // down is wanted); transitions, back-off holds and an unknown state are not drift
-        m.put("drift", !templateMissing && !matchesIntent() && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
+        m.put("drift", !templateMissing && placement.unreadable() == null && !matchesIntent()
+                && (o == Observed.UP || o == Observed.DOWN || o == Observed.FAILED));
         // only a run that really ended has an exit: s6's status of a service never started (./down at boot)
         // also reads wait status 0, which is no "exit code 0"
         if (lastDeath != null && status != null && status.pid() == 0 && !lastDeath.stamp().equals(Instant.EPOCH)) {

@@ -20,7 +20,7 @@ public record ControlResult(Outcome outcome, String detail) {
         FAILED
     }
 
-    static final ControlResult SENT = new ControlResult(Outcome.SENT, null);
+    public static final ControlResult SENT = new ControlResult(Outcome.SENT, null);
 
     public boolean sent() {
         return outcome == Outcome.SENT;

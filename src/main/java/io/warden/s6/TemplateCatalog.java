@@ -17,15 +17,27 @@ import java.util.TreeMap;
  * holding s6's own {@code down} file means the service's first intent is down.
  */
 public final class TemplateCatalog {
-    /** One template directory. */
-    public record Template(String name, Path dir) {
+    /**
+     * One definition of a service warden keeps: a template directory warden installs from, or an s6-rc longrun
+     * of the image's own source ({@code s6rc}: s6-rc installs and starts it, warden keeps its intent).
+     */
+    public record Template(String name, Path dir, boolean s6rc) {
+        public Template(String name, Path dir) {
+            this(name, dir, false);
+        }
+
+        /** An s6-rc longrun of the image, defined in {@code dir}. */
+        public static Template s6rc(String name, Path dir) {
+            return new Template(name, dir, true);
+        }
+
         public boolean instanceTemplate() {
             return name.endsWith("@");
         }
 
         /** s6's {@code ./down} in the template: the service starts with intent down at its first boot. */
         public boolean downByDefault() {
-            return Files.exists(dir.resolve("down"));
+            return !s6rc && Files.exists(dir.resolve("down"));
         }
     }
 
@@ -71,6 +83,11 @@ public final class TemplateCatalog {
             }
         }
         return new TemplateCatalog(services, instances, refused);
+    }
+
+    /** No templates folder: an image whose services are all s6-rc's. */
+    public static TemplateCatalog empty() {
+        return new TemplateCatalog(new TreeMap<>(), new TreeMap<>(), List.of());
     }
 
     /** One-service mode ({@code WARDEN_TEMPLATE}): exactly {@code name}, from {@code dir}. */

@@ -189,10 +189,14 @@ public final class StateStore {
         } catch (DurableFile.BadContentException e) {
             return keepAside(file, "not valid UTF-8 text");
         } catch (AccessDeniedException e) {
-            return keepAside(file, "permission denied");
+            // the intent is there and may be read later (a volume's permissions repaired): never moved, never guessed
+            return Loaded.unreadable(file.path() + ": permission denied");
         } catch (IOException e) {
-            // a directory in the file's place, an I/O error: unusable either way, and in the way of a new file
-            return keepAside(file, "cannot read (" + e.getMessage() + ")");
+            // a directory in the file's place is no intent and is in the way of a new file; an I/O error may pass
+            if (Files.isDirectory(file.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return keepAside(file, "cannot read (" + e.getMessage() + ")");
+            }
+            return Loaded.unreadable(file.path() + ": cannot read (" + e.getMessage() + ")");
         }
         if (text == null) return Loaded.absent();
         try {
@@ -223,19 +227,28 @@ public final class StateStore {
     }
 
     /** The outcome of reading one state file: a value, nothing (first boot), or a documented problem. */
-    public record Loaded<T>(T value, String problem, Path keptAside) {
+    /**
+     * The outcome of reading one state file: a value, nothing (first boot), or a documented problem: damaged (the
+     * bytes are no intent: kept aside) or unreadable (the intent may be there: left in place, read again later).
+     */
+    public record Loaded<T>(T value, String problem, Path keptAside, boolean unreadable) {
         static <T> Loaded<T> of(T v) {
-            return new Loaded<>(v, null, null);
+            return new Loaded<>(v, null, null, false);
         }
 
         static <T> Loaded<T> absent() {
-            return new Loaded<>(null, null, null);
+            return new Loaded<>(null, null, null, false);
         }
 
         static <T> Loaded<T> damaged(String problem, Path aside) {
-            return new Loaded<>(null, problem, aside);
+            return new Loaded<>(null, problem, aside, false);
         }
 
+        public static <T> Loaded<T> unreadable(String problem) {
+            return new Loaded<>(null, problem, null, true);
+        }
+
+        /** Damaged or unreadable: no value and a problem to report. */
         public boolean damaged() {
             return problem != null;
         }

@@ -72,7 +72,16 @@ public final class ServicesBench {
     }
 
     private void setUp() throws IOException, InterruptedException {
-        ProcessBench.deleteTree(ROOT);
+        // a previous run's stop witness may still be appending its last lines to the state directory
+        for (int i = 0; ; i++) {
+            try {
+                ProcessBench.deleteTree(ROOT);
+                break;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (i == 20) throw e;
+                Thread.sleep(250);
+            }
+        }
         Files.createDirectories(scandir);
         Files.createDirectories(state);
         Files.setPosixFilePermissions(ROOT, PosixFilePermissions.fromString("rwxr-xr-x"));
