@@ -369,7 +369,10 @@ public final class Daemon {
 
     private RunRecord loadPreviousRun() {
         StateStore.Loaded<RunRecord> previous = store.loadRun();
-        if (previous.damaged()) ledger.problem("run record damaged: " + previous.problem());
+        if (previous.damaged()) {
+            ledger.problem((previous.unreadable() ? "run record cannot be read: " : "run record damaged: ")
+                    + previous.problem());
+        }
         return previous.value();
     }
 
@@ -450,18 +453,20 @@ public final class Daemon {
 
     /** Intents that could not be read at boot are read again; one that now can be gets its boot plan. */
     private boolean retryUnreadable() {
-        boolean any = false;
+        // every read first: whether a service is held depends on the intents of what it depends on
+        List<ServiceController> recovered = new ArrayList<>();
         for (ServiceController c : services.values()) {
-            if (c.unreadable() == null || !c.retryUnreadable(settings.defaultIntent(), time.now())) continue;
-            any = true;
+            if (c.unreadable() != null && c.retryUnreadable(settings.defaultIntent(), time.now())) recovered.add(c);
+        }
+        for (ServiceController c : recovered) {
             try {
                 c.applyBootPlan(time.now(), c.currentRun(), heldBy(c));
             } catch (IOException e) {
                 Logger.error("{}: cannot apply its intent: {}", c.name(), Ledger.describe(e));
             }
-            bringUpIfWanted(c);
         }
-        return any;
+        if (!recovered.isEmpty()) for (ServiceController c : services.values()) bringUpIfWanted(c);
+        return !recovered.isEmpty();
     }
 
     /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
@@ -734,7 +739,6 @@ public final class Daemon {
      */
     private Map<String, Object> followDependencies(ServiceController c, Operation op, Peer peer,
                                                    Map<String, Object> answer) {
-        Map<String, Object> a = new LinkedHashMap<>(answer);
         List<String> holds = new ArrayList<>();
         if (op == Operation.STOP) {
             for (String dep : s6rc.dependents(c.name())) {
@@ -756,8 +760,11 @@ public final class Daemon {
                 if (d != null) bringUpIfWanted(d);
             }
         }
-        a.put("holds", holds);
-        return a;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) answer.get("result");
+        Map<String, Object> r = new LinkedHashMap<>(result);
+        r.put("holds", holds);
+        return Protocol.ok(r);
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

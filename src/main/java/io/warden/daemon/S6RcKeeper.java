@@ -129,7 +129,8 @@ final class S6RcKeeper {
     }
 
     /**
-     * Brings {@code name} up with what it needs, in s6-rc's order, off the loop: a service s6-rc counts as up that
+     * Brings {@code name} up with what it needs, in s6-rc's order, off the loop (a control that is null means no
+     * s6-rc here: each longrun's own supervisor is told, in the same order): a service s6-rc counts as up that
      * is down (warden stopped it) is started directly; one s6-rc counts as down (left out at boot) is brought up by
      * {@code s6-rc -u change}, which also makes its live state true for the container stop. {@code done} gets, on
      * the loop, null on success or what went wrong.
@@ -148,13 +149,15 @@ final class S6RcKeeper {
     }
 
     private String upNow(String name) throws IOException {
-        Set<String> active = control.active();
+        // no s6-rc (plain s6 under an init that installed the longruns itself): s6-rc counts nothing up, and
+        // every longrun is started by its own supervisor, in dependency order
+        Set<String> active = control == null ? null : control.active();
         for (String s : source.upOrder(name)) {
             boolean longrun = source.isLongrun(s);
             ServiceDirectory d = scandir.service(s);
             if (longrun && isUp(d)) continue;
-            if (!longrun && active.contains(s)) continue;
-            if (longrun && active.contains(s)) {
+            if (!longrun && (active == null || active.contains(s))) continue;
+            if (longrun && (active == null || active.contains(s))) {
                 d.setDownFile(false);
                 ControlResult r = d.control("u", procs);
                 if (!r.sent()) return "cannot start " + s + ": " + r.detail();

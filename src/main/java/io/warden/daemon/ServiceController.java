@@ -131,9 +131,8 @@ final class ServiceController {
             // never replaced by a guess: nothing of this service is started until the intent can be read
             unreadable = loaded.problem();
             state = new ServiceState(name, Intent.byDefault(IntentState.DOWN, now), null);
-            ctx.ledger().problem(unreadableProblem());
-            Logger.error("{}: its recorded intent cannot be read ({}): not started by warden; read again every few"
-                    + " seconds", name, unreadable);
+            // one log line: the ledger logs the problem as it lists it under degraded
+            ctx.ledger().problem(unreadableProblem() + "; read again every 5 s");
             return;
         }
         if (loaded.damaged()) {
@@ -156,6 +155,7 @@ final class ServiceController {
     private String unreadableProblem() {
         return "intent of " + name + " cannot be read: " + unreadable + "; " + name + " is not started until it can be";
     }
+
 
     /**
      * Reads an intent that could not be read at boot again; true once it could (the recorded one, or the first
@@ -559,6 +559,12 @@ final class ServiceController {
         } else if (status != null && status.up() && status.pid() != expectedEndPid) {
             ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
                     + " while " + name + " (pid " + status.pid() + ") was up");
+        } else if (currentRun != null && !currentRun.equals(runOf(status)) && currentRun.pid() != expectedEndPid
+                && state.intent().state() == IntentState.UP && unreadable == null) {
+            // the run ended a moment ago and its end is still queued for the loop (the container stop takes every
+            // service down at once): an end the signal follows within the window is the signal's
+            ls = new LastShutdown(ShutdownCause.SIGNAL, sig, now, null, "warden received " + sig
+                    + " just as " + name + " (pid " + currentRun.pid() + ") ended");
         }
         if (ls != null) state = state.withLastShutdown(ls);
         return ls;

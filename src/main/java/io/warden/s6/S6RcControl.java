@@ -25,10 +25,17 @@ public final class S6RcControl {
         this.program = List.copyOf(program);
     }
 
-    /** s6-overlay's s6-rc, or the one on PATH. */
+    /** s6-overlay's s6-rc, or the one on PATH, or null when there is none (plain s6, the offline base). */
     public static S6RcControl system() {
         Path overlay = Path.of("/command/s6-rc");
-        return new S6RcControl(List.of(Files.isExecutable(overlay) ? overlay.toString() : "s6-rc"));
+        if (Files.isExecutable(overlay)) return new S6RcControl(List.of(overlay.toString()));
+        String path = System.getenv("PATH");
+        for (String dir : (path == null ? "" : path).split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "s6-rc"))) {
+                return new S6RcControl(List.of(Path.of(dir, "s6-rc").toString()));
+            }
+        }
+        return null;
     }
 
     /** The services s6-rc counts as up ({@code s6-rc -a list}). */

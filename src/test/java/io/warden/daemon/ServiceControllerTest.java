@@ -152,6 +152,21 @@ class ServiceControllerTest {
     }
 
     @Test
+    void an_end_still_queued_when_warden_s_signal_arrives_is_a_signal_end() throws Exception {
+        // a container stop takes every service down at once: s6 has written the end to the status file, the loop
+        // has not seen it yet when warden's own SIGTERM is handled
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        ByteBuffer status = ByteBuffer.allocate(io.warden.s6.SupervisorStatus.LENGTH_STANDARD);
+        status.putLong(0x4000000000000000L + 37 + 1_780_000_000L).putInt(0);
+        status.putLong(0x4000000000000000L + 37 + 1_780_000_000L).putInt(0);
+        status.putLong(0).putShort((short) 15).put((byte) 0);
+        Files.write(root.resolve("scan/gateway/supervise/status"), status.array());
+        LastShutdown ls = c.onSignal("SIGTERM", time.now());
+        assertEquals(ShutdownCause.SIGNAL, ls == null ? null : ls.cause(), "the end the signal follows is the signal's");
+    }
+
+    @Test
     void want_up_cleared_behind_warden_s_back_is_external() throws Exception {
         ServiceController c = controller("gateway");
         c.onStatus(Statuses.up(100));

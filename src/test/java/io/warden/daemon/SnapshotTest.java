@@ -142,4 +142,37 @@ class SnapshotTest {
         assertEquals(false, matching.toJson().get("drift"), "s6 does what the (default) intent says");
         assertEquals(false, matching.toJson().get("healthy"));
     }
+    private static Snapshot placed(IntentState desired, SupervisorStatus s, Snapshot.Placement placement) {
+        return new Snapshot(snap(desired, null).state(), null, s, SupervisorKind.S6_OVERLAY, 99, T0, List.of(), false,
+                false, null, false, false, new io.warden.state.Versions(null, null), placement);
+    }
+
+    @Test
+    void a_held_service_is_down_healthy_and_no_drift_its_own_intent_unchanged() {
+        Snapshot held = placed(IntentState.UP, DOWN, new Snapshot.Placement("s6-rc", List.of("counter"), null));
+        Map<String, Object> j = held.toJson();
+        assertEquals(true, held.healthy(), "down because what it depends on is stopped: healthy");
+        assertEquals("up", j.get("desired"), "its own intent stays up");
+        assertEquals(List.of("counter"), j.get("heldBy"));
+        assertEquals(false, j.get("drift"));
+        assertEquals("s6-rc", j.get("definedBy"));
+        Snapshot runningWhileHeld = placed(IntentState.UP, UP, new Snapshot.Placement("s6-rc", List.of("counter"), null));
+        assertEquals(false, runningWhileHeld.healthy(), "running while held is not what is asked");
+    }
+
+    @Test
+    void an_intent_that_cannot_be_read_is_unknown_and_unhealthy_whatever_s6_shows() {
+        for (SupervisorStatus s : new SupervisorStatus[] {UP, DOWN}) {
+            Snapshot unknown = placed(IntentState.DOWN, s,
+                    new Snapshot.Placement("template", List.of(), "/v/gateway.json: permission denied"));
+            Map<String, Object> j = unknown.toJson();
+            assertEquals("unknown", j.get("desired"));
+            assertEquals(false, j.get("healthy"));
+            assertEquals(false, j.get("drift"), "no intent, so no drift from it");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> intent = (Map<String, Object>) j.get("intent");
+            assertEquals("unknown", intent.get("state"));
+            assertEquals("/v/gateway.json: permission denied", intent.get("reason"));
+        }
+    }
 }

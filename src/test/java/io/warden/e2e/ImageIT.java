@@ -544,7 +544,8 @@ class ImageIT {
 
     /**
      * The demo image's several services: the dashboard starts down (its template holds ./down), a per-profile
-     * gateway is an instance of gateway@, and each keeps its own intent across recreates and an upgrade.
+     * gateway is an instance of gateway@, the relay is an s6-rc longrun of the image kept where it is, and each
+     * keeps its own intent across recreates.
      */
     @Test
     @Order(11)
@@ -553,13 +554,16 @@ class ImageIT {
         p.up();
         p.awaitObserved("up");
         Map<String, Map<String, Object>> all = list(p);
-        assertEquals(List.of("dashboard", "gateway"), List.copyOf(all.keySet()), "the demo's services");
+        assertEquals(List.of("dashboard", "gateway", "relay"), List.copyOf(all.keySet()), "the demo's services");
         assertEquals("down", all.get("dashboard").get("desired"), "a template holding ./down starts down");
+        assertEquals("s6-rc", all.get("relay").get("definedBy"), "the relay is the image's s6-rc service");
+        assertEquals("template", all.get("gateway").get("definedBy"));
         assertEquals(0, p.exec("warden", "check").exit(), "a service down on purpose is healthy");
 
         assertEquals(0, p.exec("warden", "start", "gateway@eu", "--timeout", "30").exit(), "an instance is created");
         assertEquals(0, p.exec("warden", "start", "dashboard", "--timeout", "30").exit());
         assertEquals(0, p.exec("warden", "stop", "--reason", "maintenance").exit(), "no name: the default service");
+        assertEquals(0, p.exec("warden", "stop", "relay").exit(), "an s6-rc service stops like any other");
         assertTrue(p.logs().contains("gateway-eu["), "the instance runs with its name from ./instance");
 
         for (int i = 1; i <= 2; i++) {
@@ -568,6 +572,7 @@ class ImageIT {
                     && "up".equals(m.get("dashboard").get("observed")) && "down".equals(m.get("gateway").get("observed")));
             all = list(p);
             assertEquals("down", all.get("gateway").get("desired"), "recreate " + i + ": the user's stop holds");
+            assertEquals("down", all.get("relay").get("observed"), "recreate " + i + ": the relay's stop holds too");
             assertEquals("signal", lastShutdown(all.get("dashboard")).get("cause"), "recreate " + i);
             assertEquals("signal", lastShutdown(all.get("gateway@eu")).get("cause"), "recreate " + i);
             assertEquals(0, p.exec("warden-check").exit(), "recreate " + i + ": every service matches its intent");
@@ -576,6 +581,7 @@ class ImageIT {
         p.compose("up", "-d", "--force-recreate").orThrow();
         Map<String, Map<String, Object>> after = awaitList(p, "after remove", m -> "up".equals(m.get("dashboard").get("observed")));
         assertFalse(after.containsKey("gateway@eu"), "a removed instance does not come back");
+        assertEquals(0, p.exec("warden", "start", "relay", "--timeout", "30").exit(), "the relay starts again");
     }
 
     @SuppressWarnings("unchecked")
