@@ -73,7 +73,7 @@ public final class Daemon {
     private final Scandir scandir;
     private final ProcessTable procs;
     private final ServiceContext context;
-    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final LoopQueue tasks = new LoopQueue();
     private final PeerIdentity identity;
     private final Requests requests;
     /**
@@ -103,6 +103,8 @@ public final class Daemon {
     private StatusWatcher watcher;
     /** Started at boot, armed at the signal: sees whether the runs still up end or are SIGKILLed. */
     private StopWitness witness;
+    /** A committed stop's new causes, written into each service's own file before warden exits. */
+    private List<io.warden.state.ServiceState> causesToFold = List.of();
     private MetricsHttp metricsHttp;
     /** {@code WARDEN_IMPORT}'s record of the profiles dealt with; null when there is no import or it is damaged. */
     private io.warden.imports.ImportRecord importRecord;
@@ -169,9 +171,11 @@ public final class Daemon {
             return DaemonExit.STARTUP_FAILED;
         }
         loop();
-        // what arrived with or after the signal still gets its answer ("shutting-down") or its log line
-        Runnable late;
-        while ((late = tasks.poll()) != null) runGuarded(late);
+        // what arrived with or after the signal still gets its answer ("shutting-down") or its log line; what
+        // comes later is refused to its sender, who answers for it
+        for (Runnable late : tasks.close()) runGuarded(late);
+        // for an older warden, which reads causes only there; one killed before this is folded at the next boot
+        ledger.fold(causesToFold, writers);
         close();
         Logger.info("warden stopped ({})", shutdownSignal);
         return exitCode;
@@ -416,7 +420,8 @@ public final class Daemon {
             Logger.warn("previous warden run (pid {}, started {}) ended without a record", previous.wardenPid(),
                     previous.startedAt());
         }
-        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>(), versions);
+        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>(), versions)
+                .withCauses(foldPreviousStop(previous));
         Map<String, StopWitness.Outcome> witnessed = unclean || previous == null ? Map.of()
                 : StopWitness.read(store.dir());
         OtherDefinitions others = new OtherDefinitions(settings.path(Setting.S6_RC_SOURCE),
@@ -436,6 +441,27 @@ public final class Daemon {
         scanForCopies();
         ledger.saveRun(run);
         if (ledger.writable()) StopWitness.forget(store.dir());
+    }
+
+    /**
+     * A committed stop's causes, kept in its run record, folded into each service's own file (README, "State on the
+     * volume"). Returns the causes not written (and those of services this boot does not keep): this run's record
+     * carries them on.
+     */
+    private Map<String, LastShutdown> foldPreviousStop(RunRecord previous) {
+        if (previous == null || !previous.ended() || previous.causes().isEmpty()) return Map.of();
+        Map<String, LastShutdown> left = new TreeMap<>(previous.causes());
+        List<io.warden.state.ServiceState> folded = new ArrayList<>();
+        for (ServiceController c : services.values()) {
+            if (c.unreadable() != null) continue;
+            LastShutdown ls = previous.causeToFold(c.name(), c.state().lastShutdown());
+            // only into an intent read from the service's own file, never a guessed one: else carried on
+            if (ls != null && store.peekService(c.name()).value() == null) continue;
+            if (ls != null) folded.add(c.foldCause(ls));
+            left.remove(c.name());
+        }
+        for (String failed : ledger.fold(folded, writers)) left.put(failed, previous.causes().get(failed));
+        return left;
     }
 
     private List<String> heldBy(ServiceController c) {
@@ -598,6 +624,8 @@ public final class Daemon {
                 return;
             }
             if (task != null) runGuarded(task);
+            // nothing is decided after warden's stop record (a due cause would be journaled after it)
+            if (shutdownSignal != null) return;
             boolean changed = false;
             long t = time.nanos();
             for (ServiceController c : services.values()) changed |= c.tick(t);
@@ -610,7 +638,6 @@ public final class Daemon {
                 changed |= retryUnreadable();
             }
             if (changed) publish();
-            if (shutdownSignal != null) return;
         }
     }
 
@@ -624,6 +651,8 @@ public final class Daemon {
     }
 
     private void onStatus(ServiceDirectory dir, SupervisorStatus s) {
+        // after warden's stop record nothing is decided: the causes are recorded, the witness follows the runs
+        if (shutdownSignal != null) return;
         ServiceController c = services.get(dir.path().getFileName().toString());
         // a removed instance's last status may still be queued
         if (c == null || c.directory() != dir) return;
@@ -680,14 +709,18 @@ public final class Daemon {
         requests.stopping();
         exitCode = code;
         for (ServiceController c : services.values()) c.onWardenEnd();
-        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, time.now()));
-        events.emit(new Event.WardenStop(null, shutdownSignal, null, null));
+        RunRecord ended = run == null ? null : (run = run.endedBy(shutdownSignal, time.now()));
+        events.emitAll(List.of(new Event.WardenStop(null, shutdownSignal, null, null)), records -> {
+            if (ended != null) ledger.commitStop(ended, records, writers);
+            else ledger.journalAll(records);
+        });
     }
 
     /**
-     * warden's own SIGTERM/SIGINT: each service's cause is made durable first. The {@code warden-stop} record
-     * carries the default service's cause as round 1's did; every other service whose cause was recorded gets its
-     * own {@code shutdown} record.
+     * warden's own SIGTERM/SIGINT: every service's cause made durable at once, as one transaction (the ended run
+     * record carries them: {@link io.warden.state.StopTransaction}); each service's own file gets its cause before
+     * warden exits. The {@code warden-stop} record carries the default service's cause as round 1's did; every other
+     * service whose cause was recorded gets its own {@code shutdown} record, before it.
      */
     private void onSignal(String sig) {
         if (shutdownSignal != null) {
@@ -715,19 +748,24 @@ public final class Daemon {
             // the default service's cause is journaled inside warden-stop, as round 1 recorded it
             stop.add(new Event.ServiceEnd(c.name(), ls, false, !isDefault));
         }
-        if (run != null) run = run.endedBy(sig, now);
+        Map<String, LastShutdown> decided = new TreeMap<>();
+        for (io.warden.state.ServiceState st : changed) decided.put(st.service(), st.lastShutdown());
+        if (run != null) run = run.endedBy(sig, now).withCauses(decided);
         stop.add(new Event.WardenStop(sig, null, dflt, causes));
-        // every cause durable at once: files written in parallel with the journal, one directory fsync
         long t0 = time.nanos();
         int[] written = new int[1];
+        boolean[] committed = new boolean[1];
         RunRecord ended = run;
         events.emitAll(stop, records -> {
             written[0] = records.size();
-            ledger.saveAll(changed, ended, records, writers);
+            committed[0] = ended != null && ledger.commitStop(ended, records, writers);
         });
-        if (ledger.writable()) {
+        if (committed[0]) {
+            // an intent that cannot be read is never written over (its placeholder is no intent): the run record
+            // keeps that cause, and a boot that can read the file folds it
+            causesToFold = changed.stream().filter(st -> services.get(st.service()).unreadable() == null).toList();
             Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
-                    written[0], (time.nanos() - t0) / 1_000_000);
+                    written[0], String.format(java.util.Locale.ROOT, "%.2f", (time.nanos() - t0) / 1e6));
         }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         if (witness != null) witness.arm(now.toString(), stillUp);

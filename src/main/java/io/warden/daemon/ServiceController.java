@@ -189,6 +189,12 @@ final class ServiceController {
         state = new ServiceState(name, intent, null);
     }
 
+    /** The cause a committed stop left in the run record, taken as this service's; the daemon writes it. */
+    ServiceState foldCause(LastShutdown ls) {
+        state = state.withLastShutdown(ls);
+        return state;
+    }
+
     /** Reads what s6 shows before the boot plan; removes staging directories a killed warden left. */
     void observe() throws IOException {
         if (template == null) return;
