@@ -40,6 +40,8 @@ LOAD_CLIENTS=1000
 N_WATCHERS=100
 if [ $quick = 1 ]; then N_WATCH_CYCLES=20 N_WATCH_STATUS=500; else N_WATCH_CYCLES=200 N_WATCH_STATUS=5000; fi
 N_SERVICES=50
+STOP_SERVICES="1 50 500"
+if [ $quick = 1 ]; then N_STOP=5 N_TX=10; else N_STOP=30 N_TX=100; fi
 
 cache=${WARDEN_OFFLINE_CACHE:-/var/cache/warden-offline}
 jdk=${WARDEN_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -113,6 +115,15 @@ sb() { # ServicesBench SERVICES RUNS CPU_SECONDS CLI_RUNS -> RESULT lines into R
 }
 say "$N_SERVICES services: ready, idle, list vs status, SIGTERM -> every cause durable ($N_SIG runs)"
 sb "$N_SERVICES" "$N_SIG" "$CPU_S" "$N_CLI"
+# the stop as one transaction: SIGTERM -> every cause durable with 1, 50, 500 services, each beside one
+# fsync+rename's p99 measured in the same run
+for n in $STOP_SERVICES; do
+  say "$n services: SIGTERM -> every cause durable vs one fsync+rename ($N_STOP runs)"; sb stop "$n" "$N_STOP"
+done
+say "the stop's transaction alone, in one JVM ($N_TX runs each)"
+out=$(java -cp "$CP" io.warden.bench.StopBench "$W/tx" "$N_TX" $STOP_SERVICES) || die "StopBench failed"
+echo "$out" | sed 's/^RESULT /  /' >&2
+while read -r tag k v; do [ "$tag" = RESULT ] && R[$k]=$v; done <<<"$out"
 
 # ---------------------------------------------------------------- a serving daemon: CLI, JMH, load
 S=$W/serve
@@ -291,7 +302,11 @@ row "$N_SERVICES services: idle RSS after 10 s" "$(g services_rss_mib)" MiB "1 s
 row "$N_SERVICES services: idle CPU over ${CPU_S} s" "$(g services_idle_cpu_pct)" "%" "1 service" "$(g idle_cpu_pct)" "<= 0.1 %"
 row "$N_SERVICES services: warden list (median)" "$(g services_list_ms)" ms "warden status NAME" "$(g services_status_ms)" "ratio <= 1.3"
 row "$N_SERVICES services: SIGTERM -> all causes durable p99" "$(g services_sigterm_durable_ms_p99)" ms "p50" "$(g services_sigterm_durable_ms)" "p99 <= 50 ms"
-row "  of which: all files + journal written (p99)" "$(g services_sigterm_write_ms_p99)" ms "" "" "-"
+row "  of which: the stop's transaction (p99)" "$(g services_sigterm_write_ms_p99)" ms "" "" "-"
+for n in $STOP_SERVICES; do
+  row "$n services: SIGTERM -> every cause durable (p99; p50 $(g stop${n}_sigterm_durable_ms))" "$(g stop${n}_sigterm_durable_ms_p99)" ms "fsync+rename p99, same run" "$(g stop${n}_fsync_rename_ms_p99)" "ratio <= 2"
+  row "  $n services: the transaction alone, one JVM (p99)" "$(g tx${n}_commit_ms_p99)" ms "fsync+rename p99, interleaved" "$(g tx${n}_fsync_rename_ms_p99)" "-"
+done
 if [ $docker_rows = 1 ]; then
   row "container run -> gateway up, warden image" "$(g rc_warden_start)" ms "same, gateway plain s6" "$(g rc_plain_start)" "ratio <= 1.25"
   row "container stop+run -> gateway up, warden image" "$(g rc_warden_total)" ms "same, gateway plain s6" "$(g rc_plain_total)" "-"

@@ -93,8 +93,9 @@ final class ControlCommand {
                             + want + " is recorded and applies when warden runs again.");
                     return ExitCode.NOT_CONVERGED;
                 }
-                // a status that got no answer by the deadline: the wait ends below, saying so
-                silence = e.getMessage();
+                // a status that got no answer: the wait ends below, saying so; not one the deadline itself cut
+                // short after the daemon had answered (then the last answer is what is known)
+                if (last == null || !deadline.passed()) silence = e.getMessage();
             }
             if (deadline.passed()) break;
             try {
@@ -108,8 +109,18 @@ final class ControlCommand {
                 + " did not reach '" + want + "' within " + deadline.seconds() + " s (observed: "
                 + (silence != null ? "unknown, the daemon did not answer: " + text(silence)
                 : last == null ? "unknown" : text(last.get("observed"))) + "). The intent " + want
-                + " is recorded and s6 keeps at it; see 'warden status' and the service's log.");
+                + " is recorded; " + (silence != null || last == null ? "" : s6Doing(last, want)) + "see 'warden status'"
+                + " and the service's log.");
         return ExitCode.NOT_CONVERGED;
+    }
+
+    /** What s6 is doing, as the last status shows it: still at it, or settled somewhere the intent does not ask. */
+    private static String s6Doing(Map<String, Object> st, String want) {
+        if (Boolean.TRUE.equals(st.get("drift"))) {
+            return "s6 has settled at '" + text(st.get("observed")) + "' and is not acting on it"
+                    + (want.equals("up") ? " (a finish script that exits 125 tells s6 to give up)" : "") + "; ";
+        }
+        return "s6 is still at it; ";
     }
 
     /** {@code warden remove NAME@INST}: the daemon stops the instance, takes it out of s6 and forgets it. */

@@ -74,7 +74,7 @@ final class Usage {
                                 + ("start".equals(command) ? "; NAME@INSTANCE creates an instance from NAME@" : ""),
                         "  record the intent " + ("stop".equals(command) ? "down" : "up")
                                 + ", act, and wait until s6 reports it"
-                                + ("restart".equals(command) ? " with a new pid" : ""),
+                                + ("restart".equals(command) ? " with a new pid (a stop, then a start)" : ""),
                         "  --timeout SEC    bounds the whole command: reaching the daemon, its answer and the wait",
                         "                   for s6 (default 30). Exit 1: recorded, not reached in time; exit 4: the",
                         "                   daemon could not be reached, nothing was changed; exit 9: the request",

@@ -73,7 +73,7 @@ public final class Daemon {
     private final Scandir scandir;
     private final ProcessTable procs;
     private final ServiceContext context;
-    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final LoopQueue tasks = new LoopQueue();
     private final PeerIdentity identity;
     private final Requests requests;
     /**
@@ -90,6 +90,9 @@ public final class Daemon {
     private TemplateCatalog catalog;
     private S6RcKeeper s6rc;
     private long nextUnreadableRetry;
+    /** Slots another keeper made for services warden keeps, by slot name (reported while they are there). */
+    private Map<String, io.warden.s6.SecondKeepers.Copy> copies = Map.of();
+    private long nextCopyScan;
     private RunRecord run;
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
@@ -100,7 +103,11 @@ public final class Daemon {
     private StatusWatcher watcher;
     /** Started at boot, armed at the signal: sees whether the runs still up end or are SIGKILLed. */
     private StopWitness witness;
+    /** A committed stop's new causes, written into each service's own file before warden exits. */
+    private List<io.warden.state.ServiceState> causesToFold = List.of();
     private MetricsHttp metricsHttp;
+    /** {@code WARDEN_IMPORT}'s record of the profiles dealt with; null when there is no import or it is damaged. */
+    private io.warden.imports.ImportRecord importRecord;
 
     public Daemon(Settings settings) {
         this(settings, TimeSource.system());
@@ -164,9 +171,11 @@ public final class Daemon {
             return DaemonExit.STARTUP_FAILED;
         }
         loop();
-        // what arrived with or after the signal still gets its answer ("shutting-down") or its log line
-        Runnable late;
-        while ((late = tasks.poll()) != null) runGuarded(late);
+        // what arrived with or after the signal still gets its answer ("shutting-down") or its log line; what
+        // comes later is refused to its sender, who answers for it
+        for (Runnable late : tasks.close()) runGuarded(late);
+        // for an older warden, which reads causes only there; one killed before this is folded at the next boot
+        ledger.fold(causesToFold, writers);
         close();
         Logger.info("warden stopped ({})", shutdownSignal);
         return exitCode;
@@ -187,6 +196,7 @@ public final class Daemon {
         recordBoot(previous);
         publish();
         nextUnreadableRetry = time.nanos() + UNREADABLE_RETRY_NANOS;
+        nextCopyScan = nextUnreadableRetry;
         ((java.util.concurrent.ThreadPoolExecutor) writers).prestartAllCoreThreads();
         watchSupervisor();
         startWatching();
@@ -279,9 +289,10 @@ public final class Daemon {
             }
             add(t.name(), t);
         }
-        io.warden.imports.HermesImport imports = readImport();
+        List<String> recorded = settings.oneServiceMode() ? List.of() : recordedServices();
+        io.warden.imports.HermesImport imports = readImport(recorded);
         if (!settings.oneServiceMode()) {
-            for (String name : recordedServices()) {
+            for (String name : recorded) {
                 if (services.containsKey(name)) continue;
                 TemplateCatalog.Template t = catalog.templateFor(name);
                 if (t == null) {
@@ -293,6 +304,7 @@ public final class Daemon {
         }
         if (imports != null) createImportedInstances(imports);
         for (ServiceController c : services.values()) c.load(dflt, startedAt, imports);
+        saveImportRecord();
     }
 
     /**
@@ -310,15 +322,39 @@ public final class Daemon {
         }
     }
 
-    /** {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. */
-    private io.warden.imports.HermesImport readImport() {
+    /**
+     * {@code WARDEN_IMPORT}: the Hermes volume to take first intents from, or null. {@code recorded}: the services
+     * with state on the volume (a profile whose instance is among them is recorded as dealt with, never read).
+     */
+    private io.warden.imports.HermesImport readImport(List<String> recorded) {
         Path home = settings.hermesHome();
         if (home == null) return null;
         if (!ledger.writable()) {
             Logger.warn("hermes import from {} skipped: the state directory is not writable", home);
             return null;
         }
-        return io.warden.imports.HermesImport.read(home, defaultService);
+        try {
+            importRecord = io.warden.imports.ImportRecord.load(store.dir());
+        } catch (IOException e) {
+            importRecord = null;
+            ledger.problem("hermes import: " + Ledger.describe(e) + ": no named profile is imported while it is so;"
+                    + " fix it, or delete it to import again every profile that has no instance");
+        }
+        io.warden.imports.HermesImport imports = io.warden.imports.HermesImport.read(home, defaultService,
+                importRecord, java.util.Set.copyOf(recorded), io.warden.imports.HermesImport.DEADLINE);
+        for (String p : imports.problems()) ledger.problem(p);
+        return imports;
+    }
+
+    /** The profiles dealt with this boot join the record, so each is imported once (a removal sticks). */
+    private void saveImportRecord() {
+        if (importRecord == null) return;
+        try {
+            importRecord.saveIfChanged();
+        } catch (IOException e) {
+            ledger.problem("hermes import: could not write " + importRecord.path() + " (" + Ledger.describe(e)
+                    + "): a profile whose instance is removed may be imported again at the next boot");
+        }
     }
 
     /**
@@ -326,6 +362,9 @@ public final class Daemon {
      * first boot, when that instance template exists; otherwise one log line names the profile and it is skipped.
      */
     private void createImportedInstances(io.warden.imports.HermesImport imports) {
+        for (Map.Entry<String, String> k : imports.keptInstances().entrySet()) {
+            importRecord.add(k.getKey(), k.getValue(), startedAt, io.warden.imports.ImportRecord.How.KEPT);
+        }
         for (Map.Entry<String, io.warden.imports.HermesVolume.Reading> e : imports.profileInstances().entrySet()) {
             String name = e.getKey();
             if (services.containsKey(name)) continue;
@@ -341,6 +380,8 @@ public final class Daemon {
                 continue;
             }
             add(name, t);
+            importRecord.add(name, ServiceName.instancePart(name), startedAt,
+                    io.warden.imports.ImportRecord.How.IMPORTED);
             Map<String, Object> created = Ledger.record("instance-created", name);
             created.put("template", ServiceName.templateOf(name));
             created.put("importedFrom", r.origin().toJson());
@@ -382,7 +423,8 @@ public final class Daemon {
             Logger.warn("previous warden run (pid {}, started {}) ended without a record", previous.wardenPid(),
                     previous.startedAt());
         }
-        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>(), versions);
+        run = new RunRecord(wardenPid, startedAt, null, null, null, new TreeMap<>(), versions)
+                .withCauses(foldPreviousStop(previous));
         Map<String, StopWitness.Outcome> witnessed = unclean || previous == null ? Map.of()
                 : StopWitness.read(store.dir());
         OtherDefinitions others = new OtherDefinitions(settings.path(Setting.S6_RC_SOURCE),
@@ -399,8 +441,30 @@ public final class Daemon {
             if (c.currentRun() != null) run = run.withRun(c.name(), defaultService, c.currentRun());
         }
         for (ServiceController c : services.values()) bringUpIfWanted(c);
+        scanForCopies();
         ledger.saveRun(run);
         if (ledger.writable()) StopWitness.forget(store.dir());
+    }
+
+    /**
+     * A committed stop's causes, kept in its run record, folded into each service's own file (README, "State on the
+     * volume"). Returns the causes not written (and those of services this boot does not keep): this run's record
+     * carries them on.
+     */
+    private Map<String, LastShutdown> foldPreviousStop(RunRecord previous) {
+        if (previous == null || !previous.ended() || previous.causes().isEmpty()) return Map.of();
+        Map<String, LastShutdown> left = new TreeMap<>(previous.causes());
+        List<io.warden.state.ServiceState> folded = new ArrayList<>();
+        for (ServiceController c : services.values()) {
+            if (c.unreadable() != null) continue;
+            LastShutdown ls = previous.causeToFold(c.name(), c.state().lastShutdown());
+            // only into an intent read from the service's own file, never a guessed one: else carried on
+            if (ls != null && store.peekService(c.name()).value() == null) continue;
+            if (ls != null) folded.add(c.foldCause(ls));
+            left.remove(c.name());
+        }
+        for (String failed : ledger.fold(folded, writers)) left.put(failed, previous.causes().get(failed));
+        return left;
     }
 
     private List<String> heldBy(ServiceController c) {
@@ -445,6 +509,52 @@ public final class Daemon {
         }
         if (!recovered.isEmpty()) for (ServiceController c : services.values()) bringUpIfWanted(c);
         return !recovered.isEmpty();
+    }
+
+    /**
+     * Another keeper's slots for the services warden keeps (Hermes's reconciler, a services.d copy): reported at boot
+     * and when one appears (log, {@code degraded}, journal {@code second-keeper}), cleared when it is gone. Looked
+     * for at boot and every 5 s; returns true when what is reported changed.
+     */
+    private boolean scanForCopies() {
+        Map<String, Path> kept = new TreeMap<>();
+        for (ServiceController c : services.values()) kept.put(c.name(), c.runFile());
+        Map<String, io.warden.s6.SecondKeepers.Copy> now;
+        try {
+            now = new io.warden.s6.SecondKeepers(scandir).find(kept);
+        } catch (IOException e) {
+            Logger.warn("cannot look for other keepers' slots in {}: {}", scandir.path(), Ledger.describe(e));
+            return false;
+        }
+        boolean changed = !now.keySet().equals(copies.keySet());
+        for (io.warden.s6.SecondKeepers.Copy c : now.values()) {
+            if (copies.containsKey(c.slot().getFileName().toString())) continue;
+            ledger.problem(copyProblem(c) + ": two copies of " + c.service() + " answer the same messages twice; remove"
+                    + " the other keeper (docs/ADOPTING.md)");
+            Map<String, Object> rec = Ledger.record("second-keeper", c.service());
+            rec.put("slot", c.slot().toString());
+            ledger.journal(rec);
+        }
+        for (io.warden.s6.SecondKeepers.Copy c : copies.values()) {
+            if (!now.containsKey(c.slot().getFileName().toString())) ledger.clearProblems(copyProblem(c));
+        }
+        boolean running = false;
+        for (io.warden.s6.SecondKeepers.Copy c : now.values()) running |= c.running();
+        for (io.warden.s6.SecondKeepers.Copy c : copies.values()) running |= c.running();
+        copies = now;
+        return changed || running;
+    }
+
+    private static String copyProblem(io.warden.s6.SecondKeepers.Copy c) {
+        return "second keeper: " + c.slot() + " runs " + c.service() + "'s program and warden did not install it";
+    }
+
+    /** The slot of a running copy of {@code service} another keeper made, or null. */
+    private String secondCopy(String service) {
+        for (io.warden.s6.SecondKeepers.Copy c : copies.values()) {
+            if (c.service().equals(service) && c.running()) return c.slot().toString();
+        }
+        return null;
     }
 
     /** A service also defined outside warden: one log line and a problem under {@code degraded} (README, "Adopting"). */
@@ -513,6 +623,7 @@ public final class Daemon {
             boolean unreadable = false;
             for (ServiceController c : services.values()) unreadable |= c.unreadable() != null;
             if (unreadable) wait = Math.min(wait, nextUnreadableRetry - now);
+            wait = Math.min(wait, nextCopyScan - now);
             Runnable task;
             try {
                 task = tasks.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -521,15 +632,20 @@ public final class Daemon {
                 return;
             }
             if (task != null) runGuarded(task);
+            // nothing is decided after warden's stop record (a due cause would be journaled after it)
+            if (shutdownSignal != null) return;
             boolean changed = false;
             long t = time.nanos();
             for (ServiceController c : services.values()) changed |= c.tick(t);
+            if (t - nextCopyScan >= 0) {
+                nextCopyScan = t + UNREADABLE_RETRY_NANOS;
+                changed |= scanForCopies();
+            }
             if (unreadable && t - nextUnreadableRetry >= 0) {
                 nextUnreadableRetry = t + UNREADABLE_RETRY_NANOS;
                 changed |= retryUnreadable();
             }
             if (changed) publish();
-            if (shutdownSignal != null) return;
         }
     }
 
@@ -543,6 +659,8 @@ public final class Daemon {
     }
 
     private void onStatus(ServiceDirectory dir, SupervisorStatus s) {
+        // after warden's stop record nothing is decided: the causes are recorded, the witness follows the runs
+        if (shutdownSignal != null) return;
         ServiceController c = services.get(dir.path().getFileName().toString());
         // a removed instance's last status may still be queued
         if (c == null || c.directory() != dir) return;
@@ -599,14 +717,18 @@ public final class Daemon {
         requests.stopping();
         exitCode = code;
         for (ServiceController c : services.values()) c.onWardenEnd();
-        if (run != null) ledger.saveRun(run = run.endedBy(shutdownSignal, time.now()));
-        events.emit(new Event.WardenStop(null, shutdownSignal, null, null));
+        RunRecord ended = run == null ? null : (run = run.endedBy(shutdownSignal, time.now()));
+        events.emitAll(List.of(new Event.WardenStop(null, shutdownSignal, null, null)), records -> {
+            if (ended != null) ledger.commitStop(ended, records, writers);
+            else ledger.journalAll(records);
+        });
     }
 
     /**
-     * warden's own SIGTERM/SIGINT: each service's cause is made durable first. The {@code warden-stop} record
-     * carries the default service's cause as round 1's did; every other service whose cause was recorded gets its
-     * own {@code shutdown} record.
+     * warden's own SIGTERM/SIGINT: every service's cause made durable at once, as one transaction (the ended run
+     * record carries them: {@link io.warden.state.StopTransaction}); each service's own file gets its cause before
+     * warden exits. The {@code warden-stop} record carries the default service's cause as round 1's did; every other
+     * service whose cause was recorded gets its own {@code shutdown} record, before it.
      */
     private void onSignal(String sig) {
         if (shutdownSignal != null) {
@@ -634,19 +756,24 @@ public final class Daemon {
             // the default service's cause is journaled inside warden-stop, as round 1 recorded it
             stop.add(new Event.ServiceEnd(c.name(), ls, false, !isDefault));
         }
-        if (run != null) run = run.endedBy(sig, now);
+        Map<String, LastShutdown> decided = new TreeMap<>();
+        for (io.warden.state.ServiceState st : changed) decided.put(st.service(), st.lastShutdown());
+        if (run != null) run = run.endedBy(sig, now).withCauses(decided);
         stop.add(new Event.WardenStop(sig, null, dflt, causes));
-        // every cause durable at once: files written in parallel with the journal, one directory fsync
         long t0 = time.nanos();
         int[] written = new int[1];
+        boolean[] committed = new boolean[1];
         RunRecord ended = run;
         events.emitAll(stop, records -> {
             written[0] = records.size();
-            ledger.saveAll(changed, ended, records, writers);
+            committed[0] = ended != null && ledger.commitStop(ended, records, writers);
         });
-        if (ledger.writable()) {
+        if (committed[0]) {
+            // an intent that cannot be read is never written over (its placeholder is no intent): the run record
+            // keeps that cause, and a boot that can read the file folds it
+            causesToFold = changed.stream().filter(st -> services.get(st.service()).unreadable() == null).toList();
             Logger.info("{} causes, the run record and {} journal records durable in {} ms", changed.size(),
-                    written[0], (time.nanos() - t0) / 1_000_000);
+                    written[0], String.format(java.util.Locale.ROOT, "%.2f", (time.nanos() - t0) / 1e6));
         }
         Logger.info("{} received: causes {}; intents stay as recorded", sig, causes);
         if (witness != null) witness.arm(now.toString(), stillUp);
@@ -746,7 +873,7 @@ public final class Daemon {
         List<Snapshot> all = new ArrayList<>();
         List<String> problems = ledger.problems();
         for (ServiceController c : services.values()) {
-            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions, heldBy(c)));
+            all.add(c.snapshot(supervisor, wardenPid, startedAt, problems, versions, heldBy(c), secondCopy(c.name())));
         }
         requests.publish(all, catalog == null ? List.of() : catalog.instanceTemplateNames());
         metrics.snapshots(all);

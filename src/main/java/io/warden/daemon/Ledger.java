@@ -1,10 +1,12 @@
 package io.warden.daemon;
 
+import io.warden.state.DurableFile;
 import io.warden.state.Intent;
 import io.warden.state.LastShutdown;
 import io.warden.state.RunRecord;
 import io.warden.state.ServiceState;
 import io.warden.state.StateStore;
+import io.warden.state.StopTransaction;
 import org.tinylog.Logger;
 
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 /**
  * What the daemon writes on the volume on its own account (the state file, the run record, the journal) and
@@ -34,6 +37,8 @@ final class Ledger {
     private final java.util.function.Consumer<io.warden.event.Event> events;
     private final List<String> problems = new ArrayList<>();
     private boolean writable = true;
+    /** Set by the stop's transaction: nothing more is written but the stop's own causes into their files. */
+    private boolean sealed;
     /** A run record that could not be written: written again once the volume takes a write. */
     private RunRecord unsavedRun;
 
@@ -58,7 +63,7 @@ final class Ledger {
     }
 
     boolean save(ServiceState s) {
-        if (!writable) return false;
+        if (!writable || refusedAfterStop("a write of " + s.service() + "'s file")) return false;
         try {
             store.saveService(s);
             serviceSaved(s.service());
@@ -70,24 +75,63 @@ final class Ledger {
     }
 
     /**
-     * Saves several services' files, the run record and journal records at once (see {@link StateStore#saveAll});
-     * a failure is a problem, per file.
+     * The container stop as one transaction ({@link StopTransaction#commit}): the ended run record carrying every
+     * cause, and the stop's journal records. True when the stop is committed (every cause in the run record);
+     * false when the run record was left without an end, which the next boot judges {@code unclean}. Either way
+     * the ledger is sealed: nothing is journaled after warden's stop record, and the run record is not rewritten.
      */
-    void saveAll(List<ServiceState> states, RunRecord run, List<Map<String, Object>> records,
-                 java.util.concurrent.ExecutorService pool) {
-        if (!writable) return;
-        for (Map.Entry<String, IOException> o : store.saveAll(states, run, records, pool).entrySet()) {
-            if (o.getValue() != null) {
-                problem("could not write " + store.dir().resolve(o.getKey()) + " (" + describe(o.getValue()) + ")"
-                        + (o.getKey().equals(io.warden.state.Journal.FILE) ? "" : "; kept in memory only"));
-            } else if (o.getKey().endsWith(".json") && !o.getKey().equals(StateStore.RUN_FILE)) {
-                clearProblems("could not write " + store.dir().resolve(o.getKey()) + " ");
-            }
+    boolean commitStop(RunRecord ended, List<Map<String, Object>> records, ExecutorService pool) {
+        if (!writable) {
+            sealed = true;
+            return false;
+        }
+        try {
+            StopTransaction.commit(store, ended, records, pool);
+            unsavedRun = null;
+            return true;
+        } catch (DurableFile.NotDurableException e) {
+            // every cause is in the run record a reader sees; a power loss may take it back, all of it (unclean)
+            problem(describe(e));
+            return true;
+        } catch (IOException e) {
+            problem(describe(e) + "; the next boot judges this stop unclean");
+            return false;
+        } finally {
+            sealed = true;
         }
     }
 
+    /**
+     * Writes services' files at once ({@link StopTransaction#fold}): the causes of a committed stop, after the
+     * commit or at the next boot. Returns the services whose file could not be made durable (a problem each).
+     */
+    List<String> fold(List<ServiceState> states, ExecutorService pool) {
+        List<String> failed = new ArrayList<>();
+        if (!writable || states.isEmpty()) return failed;
+        for (Map.Entry<String, IOException> o : StopTransaction.fold(store, states, pool).entrySet()) {
+            if (o.getValue() == null) {
+                clearProblems(serviceWriteProblem(o.getKey()));
+            } else {
+                failed.add(o.getKey());
+                problem(serviceWriteProblem(o.getKey()) + "(" + describe(o.getValue()) + "); its cause is kept in "
+                        + store.dir().resolve(StateStore.RUN_FILE) + " until it is");
+            }
+        }
+        return failed;
+    }
+
+    /**
+     * A write after warden's stop record: a defect of the caller, refused so that the stop stays the last thing on
+     * the volume (the next boot reads the stop's run record and the witness by it).
+     */
+    private boolean refusedAfterStop(String what) {
+        if (!sealed) return false;
+        Logger.error("internal error: {} after warden's stop record was refused", what);
+        return true;
+    }
+
     void saveRun(RunRecord r) {
-        if (!writable) return;
+        if (!writable || refusedAfterStop("a write of the run record")) return;
         try {
             store.saveRun(r);
             unsavedRun = null;
@@ -99,7 +143,7 @@ final class Ledger {
     }
 
     void journal(Map<String, Object> rec) {
-        if (!writable) return;
+        if (!writable || refusedAfterStop("a journal record " + rec.get("event"))) return;
         try {
             store.appendJournal(rec);
             clearProblems(JOURNAL_PROBLEM);
@@ -117,7 +161,7 @@ final class Ledger {
 
     /** Appends records in order with one fsync. */
     void journalAll(List<Map<String, Object>> recs) {
-        if (!writable || recs.isEmpty()) return;
+        if (!writable || recs.isEmpty() || refusedAfterStop(recs.size() + " journal records")) return;
         try {
             store.journal().appendAll(recs);
         } catch (IOException e) {

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 
 /**
  * The daemon's answers to the socket. Reading requests are served here, off the decision loop: {@code status},
@@ -34,6 +33,11 @@ final class Requests implements RequestHandler {
         Map<String, Object> apply(Operation op, String service, Peer peer, String reason);
     }
 
+    /** Hands work to the decision loop; false when the loop has ended and will run nothing more. */
+    interface Loop {
+        boolean add(Runnable task);
+    }
+
     /** What one publish encodes: every service's status, the list, the health of all, and the names known. */
     private record Published(Map<String, Answer> status, Map<String, Answer> check, Answer checkAll, Answer list,
                              List<String> instanceTemplates) {
@@ -41,7 +45,7 @@ final class Requests implements RequestHandler {
 
     private final AccessPolicy access;
     private final Journal journal;
-    private final Consumer<Runnable> loop;
+    private final Loop loop;
     private final IntentChange change;
     private final String defaultService;
     private final Watchers watchers;
@@ -52,7 +56,7 @@ final class Requests implements RequestHandler {
     /** Set at the signal: changes are refused at once from then on. */
     private volatile boolean stopping;
 
-    Requests(AccessPolicy access, Journal journal, Consumer<Runnable> loop, IntentChange change, String defaultService,
+    Requests(AccessPolicy access, Journal journal, Loop loop, IntentChange change, String defaultService,
              Watchers watchers, MetricsBook metrics) {
         this.watchers = watchers;
         this.metrics = metrics;
@@ -172,7 +176,7 @@ final class Requests implements RequestHandler {
                     return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down; nothing was changed"));
                 }
                 CompletableFuture<Answer> f = new CompletableFuture<>();
-                loop.accept(() -> {
+                boolean queued = loop.add(() -> {
                     try {
                         f.complete(Answer.of(change.apply(op, service, peer, request.reason())));
                     } catch (RuntimeException e) {
@@ -180,6 +184,8 @@ final class Requests implements RequestHandler {
                         throw e;
                     }
                 });
+                // the loop drained for the last time before this request came: nobody else will answer it
+                if (!queued) return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down; nothing was changed"));
                 return f;
             }
         }

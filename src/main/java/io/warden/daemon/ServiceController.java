@@ -63,7 +63,14 @@ final class ServiceController {
     private PendingEnd pending;
     /** The pid of a run warden itself asked s6 to end (stop, restart), 0 when none; its end is no crash. */
     private long expectedEndPid;
+    /**
+     * A restart's run ended by its {@code d}: {@code u} follows once s6 shows it fully down (the finish script
+     * done), since a finish that exits 125 clears s6's want-up and would undo a {@code u} sent earlier.
+     */
+    private boolean upAfterEnd;
     private boolean shuttingDown;
+    /** Whether this boot's intent was read from the volume (false: a first intent, set and recorded at this boot). */
+    private boolean intentWasRecorded;
     /** Why the recorded intent cannot be read (the volume or the file), or null when it was read or there is none. */
     private String unreadable;
 
@@ -143,6 +150,7 @@ final class ServiceController {
         }
         if (loaded.value() != null) {
             state = loaded.value();
+            intentWasRecorded = true;
             return;
         }
         Intent imported = imports != null && !loaded.damaged() ? imports.firstIntent(name, now) : null;
@@ -179,6 +187,12 @@ final class ServiceController {
     /** Creates a new instance's state with intent up by the user who started it (nothing is written yet). */
     void create(Intent intent) {
         state = new ServiceState(name, intent, null);
+    }
+
+    /** The cause a committed stop left in the run record, taken as this service's; the daemon writes it. */
+    ServiceState foldCause(LastShutdown ls) {
+        state = state.withLastShutdown(ls);
+        return state;
     }
 
     /** Reads what s6 shows before the boot plan; removes staging directories a killed warden left. */
@@ -295,8 +309,7 @@ final class ServiceController {
             // started before warden (the early start, or s6 alone): the journal still gets its start
             emit(new Event.ServiceUp(name, currentRun.pid(), true));
         }
-        Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(),
-                state.intent().source().wire(), plan.why());
+        Logger.info("boot: {} intent {} ({}): {}", name, state.intent().state().wire(), provenance(), plan.why());
         return plan.why();
     }
 
@@ -319,8 +332,7 @@ final class ServiceController {
         }
         currentRun = runOf(status);
         if (currentRun != null && !currentRun.equals(seenBefore)) emit(new Event.ServiceUp(name, currentRun.pid(), true));
-        Logger.info("boot: {} (s6-rc) intent {} ({}): {}", name, state.intent().state().wire(),
-                state.intent().source().wire(), why);
+        Logger.info("boot: {} (s6-rc) intent {} ({}): {}", name, state.intent().state().wire(), provenance(), why);
         return why;
     }
 
@@ -353,6 +365,11 @@ final class ServiceController {
         return running;
     }
 
+    /** The {@code run} of this service's definition (template, instance template or s6-rc source), or null. */
+    java.nio.file.Path runFile() {
+        return template == null ? null : template.dir().resolve("run");
+    }
+
     /** Whether s6 shows this service up or wanted up (a run, or one about to start). */
     boolean active() {
         return status != null && (status.pid() != 0 || status.wantUp());
@@ -360,6 +377,14 @@ final class ServiceController {
 
     GatewayRun currentRun() {
         return currentRun;
+    }
+
+    /** Where the boot's intent came from, in words true for the log: recorded, imported now, or the default now. */
+    private String provenance() {
+        Intent i = state.intent();
+        if (intentWasRecorded) return "recorded on the volume, set by " + i.source().wire();
+        if (i.source() == IntentSource.IMPORTED) return "nothing recorded: first intent imported from " + i.importedFrom().file();
+        return "nothing recorded: first intent by default";
     }
 
     private String instancePart() {
@@ -386,6 +411,15 @@ final class ServiceController {
             backoff.runStarted();
         }
         currentRun = now;
+        if (upAfterEnd && s != null && s.pid() == 0 && !s.finishing()) restartUp();
+    }
+
+    /** The second half of a restart: the old run and its finish are over, s6 is told to start it again. */
+    private void restartUp() {
+        upAfterEnd = false;
+        if (shuttingDown || state.intent().state() != IntentState.UP) return;
+        Logger.info("{}: restart: the run has ended, starting it", name);
+        send("u");
     }
 
     /** The service directory gone from the scandir is reported while it is gone (s6 supervises nothing then). */
@@ -664,7 +698,11 @@ final class ServiceController {
         if (failure == null && installed) {
             backoffUntilNanos = 0;
             if (op != Operation.STOP) backoff.reset();
-            String letters = op == Operation.STOP ? "d" : op == Operation.RESTART && running ? "ut" : "u";
+            // a restart is down, then up once the run has ended (restartUp): "ut" would leave a service whose
+            // finish exits 125 (s6's permanent failure, Hermes's answer to a clean exit) down
+            boolean downFirst = op == Operation.RESTART && running;
+            if (op == Operation.STOP) upAfterEnd = false;
+            String letters = op == Operation.STOP || downFirst ? "d" : "u";
             // an s6-rc service that is not running is brought up by the daemon through s6-rc, with what it needs
             if (s6rc() && !running && op != Operation.STOP) letters = "";
             ControlResult sent = letters.isEmpty() ? ControlResult.SENT : send(letters);
@@ -672,6 +710,7 @@ final class ServiceController {
             // only a run s6 was really told to end is expected to end; a start leaves an earlier stop's
             // expectation alone, since that run still goes down
             if (sent.sent() && running && op != Operation.START) expectedEndPid = status.pid();
+            if (sent.sent() && downFirst) upAfterEnd = true;
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("service", name);
@@ -728,10 +767,16 @@ final class ServiceController {
 
     Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
                       java.util.List<String> problems, io.warden.state.Versions versions, java.util.List<String> heldBy) {
+        return snapshot(supervisor, wardenPid, wardenStartedAt, problems, versions, heldBy, null);
+    }
+
+    Snapshot snapshot(SupervisorKind supervisor, long wardenPid, Instant wardenStartedAt,
+                      java.util.List<String> problems, io.warden.state.Versions versions, java.util.List<String> heldBy,
+                      String secondCopy) {
         LastShutdown shown = pending != null ? provisionalCause() : state.lastShutdown();
         return new Snapshot(state, shown, status, supervisor, wardenPid, wardenStartedAt,
                 problems, backoffUntilNanos != 0, pending != null, lastDeath, template == null, !ctx.ledger().writable(),
-                versions, new Snapshot.Placement(definedBy(), heldBy, unreadable));
+                versions, new Snapshot.Placement(definedBy(), heldBy, unreadable, secondCopy));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

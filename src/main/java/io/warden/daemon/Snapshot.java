@@ -25,10 +25,15 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
     /**
      * Where a service is defined and what holds it: {@code definedBy} is {@code s6-rc}, {@code template} or
      * {@code instance}; {@code heldBy} the services it depends on whose intent is down (it is then kept down,
-     * healthy, its own intent unchanged); {@code unreadable} why its recorded intent cannot be read, or null.
+     * healthy, its own intent unchanged); {@code unreadable} why its recorded intent cannot be read, or null;
+     * {@code secondCopy} a slot another keeper made that runs this service's program too while it runs, or null.
      */
-    public record Placement(String definedBy, List<String> heldBy, String unreadable) {
-        public static final Placement TEMPLATE = new Placement("template", List.of(), null);
+    public record Placement(String definedBy, List<String> heldBy, String unreadable, String secondCopy) {
+        public static final Placement TEMPLATE = new Placement("template", List.of(), null, null);
+
+        public Placement(String definedBy, List<String> heldBy, String unreadable) {
+            this(definedBy, heldBy, unreadable, null);
+        }
 
         public boolean held() {
             return !heldBy.isEmpty();
@@ -81,7 +86,9 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
      * recorded, which the health must show rather than only {@code degraded}.
      */
     public boolean healthy() {
-        return !stateUnusable && matchesIntent();
+        // two copies of one gateway answer the same messages twice: never healthy while both run
+        boolean twice = placement.secondCopy() != null && observed() == Observed.UP;
+        return !stateUnusable && matchesIntent() && !twice;
     }
 
     /** The observed state is the one the intent asks for. */
@@ -123,6 +130,7 @@ public record Snapshot(ServiceState state, LastShutdown lastShutdown, Supervisor
         m.put("template", templateMissing ? "missing" : "present");
         m.put("definedBy", placement.definedBy());
         m.put("heldBy", new ArrayList<>(placement.heldBy()));
+        m.put("secondCopy", placement.secondCopy());
         m.put("healthy", healthy());
         // drift: s6 has settled somewhere the intent does not say (down or failed while up is wanted, up while
         // down is wanted); transitions, back-off holds and an unknown state are not drift

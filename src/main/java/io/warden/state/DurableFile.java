@@ -20,9 +20,15 @@ public final class DurableFile {
     public static final String TEMP_PREFIX = ".tmp-";
 
     private final Path path;
+    private final FileSync sync;
 
     public DurableFile(Path path) {
+        this(path, FileSync.SYSTEM);
+    }
+
+    public DurableFile(Path path, FileSync sync) {
         this.path = path;
+        this.sync = sync;
     }
 
     public Path path() {
@@ -56,7 +62,7 @@ public final class DurableFile {
         stage(content).commit();
         Path dir = path.toAbsolutePath().getParent();
         try {
-            syncDirectory(dir);
+            sync.directory(dir);
         } catch (IOException e) {
             // after the rename the new content is what every reader sees; only its survival of a power loss is
             // in doubt, so this must not be reported as "nothing was changed"
@@ -80,7 +86,7 @@ public final class DurableFile {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
                 while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
+                sync.file(ch, tmp, true);
             }
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
@@ -106,6 +112,11 @@ public final class DurableFile {
                 throw e;
             }
         }
+
+        /** Drops the new content: the file keeps its old one (a transaction that did not commit). */
+        public void abandon() throws IOException {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** The new content replaced the old one, but the directory entry could not be made durable. */
@@ -117,8 +128,6 @@ public final class DurableFile {
 
     /** Makes a rename or a new directory entry durable (Linux allows fsync on a directory opened read-only). */
     public static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        FileSync.SYSTEM.directory(dir);
     }
 }

@@ -33,11 +33,17 @@ public final class Journal {
     private final Path current;
     private final Path rotated;
     private final long maxBytes;
+    private final FileSync sync;
 
     public Journal(Path dir, long maxBytes) {
+        this(dir, maxBytes, FileSync.SYSTEM);
+    }
+
+    public Journal(Path dir, long maxBytes, FileSync sync) {
         this.current = dir.resolve(FILE);
         this.rotated = dir.resolve(ROTATED);
         this.maxBytes = maxBytes;
+        this.sync = sync;
     }
 
     /** Bytes on the volume, both files together (a file not there counts 0). */
@@ -74,13 +80,13 @@ public final class Journal {
             }
             ByteBuffer buf = ByteBuffer.wrap(line);
             while (buf.hasRemaining()) ch.write(buf);
-            ch.force(false);
+            sync.file(ch, current, false);
             if (ch.size() > maxBytes) {
                 rotate();
                 created = true;
             }
         }
-        if (created) DurableFile.syncDirectory(current.getParent());
+        if (created) sync.directory(current.getParent());
     }
 
     private static boolean endsWithNewline(FileChannel ch) throws IOException {

@@ -17,20 +17,36 @@ import java.util.TreeMap;
  * {@code services} holds every service's, and is absent in a round-1 file. {@code versions} (members
  * {@code wardenVersion}, {@code imageVersion}) is what the run ran, so the next boot can tell an upgrade; null in a
  * file an older warden wrote (members it ignores, so it sets nothing aside).
+ *
+ * <p>{@code causes} (service to its last shutdown) is how a container stop is one transaction: the causes the stop
+ * decided are written here, in the same atomic replace of this file that sets {@code endedAt}, so the run ends
+ * with every cause or with none (and a record with no end is judged {@code unclean}). The next boot folds each into
+ * its service's own file ({@link #causeToFold}); a cause it could not fold is carried in its own run's record.
+ * Absent in a file an older warden wrote, and ignored by one.
  */
 public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway,
-                        Map<String, GatewayRun> services, Versions versions) {
+                        Map<String, GatewayRun> services, Versions versions, Map<String, LastShutdown> causes) {
     public static final int FORMAT = FileFormat.VERSION;
+
+    public RunRecord {
+        causes = causes == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(causes));
+    }
+
+    /** A record with no causes to fold. */
+    public RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway,
+                     Map<String, GatewayRun> services, Versions versions) {
+        this(wardenPid, startedAt, endedAt, endedBy, gateway, services, versions, null);
+    }
 
     /** A record with no versions (an older warden's shape). */
     public RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway,
                      Map<String, GatewayRun> services) {
-        this(wardenPid, startedAt, endedAt, endedBy, gateway, services, null);
+        this(wardenPid, startedAt, endedAt, endedBy, gateway, services, null, null);
     }
 
     /** A record that names only the default service's run (round 1's shape). */
     public RunRecord(long wardenPid, Instant startedAt, Instant endedAt, String endedBy, GatewayRun gateway) {
-        this(wardenPid, startedAt, endedAt, endedBy, gateway, null, null);
+        this(wardenPid, startedAt, endedAt, endedBy, gateway, null, null, null);
     }
 
     public boolean ended() {
@@ -51,15 +67,35 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
         if (g == null) m.remove(service);
         else m.put(service, g);
         return new RunRecord(wardenPid, startedAt, endedAt, endedBy,
-                service.equals(defaultService) ? g : gateway, m, versions);
+                service.equals(defaultService) ? g : gateway, m, versions, causes);
     }
 
     public RunRecord withGateway(GatewayRun g) {
-        return new RunRecord(wardenPid, startedAt, endedAt, endedBy, g, services, versions);
+        return new RunRecord(wardenPid, startedAt, endedAt, endedBy, g, services, versions, causes);
     }
 
     public RunRecord endedBy(String why, Instant at) {
-        return new RunRecord(wardenPid, startedAt, at, why, gateway, services, versions);
+        return new RunRecord(wardenPid, startedAt, at, why, gateway, services, versions, causes);
+    }
+
+    /** This record with {@code more} causes to fold added (a service named in both takes {@code more}'s). */
+    public RunRecord withCauses(Map<String, LastShutdown> more) {
+        Map<String, LastShutdown> m = new TreeMap<>(causes);
+        m.putAll(more);
+        return new RunRecord(wardenPid, startedAt, endedAt, endedBy, gateway, services, versions, m);
+    }
+
+    /**
+     * The cause this record holds for {@code service} when its own file does not have it yet ({@code inFile}: the
+     * file's last shutdown), else null. Only a later end replaces the file's: a cause the file already holds, or
+     * one older than the file's (the file was written since, by a warden that ran after this record), is not
+     * folded again.
+     */
+    public LastShutdown causeToFold(String service, LastShutdown inFile) {
+        LastShutdown c = causes.get(service);
+        if (c == null || c.equals(inFile)) return null;
+        if (inFile != null && !c.at().isAfter(inFile.at())) return null;
+        return c;
     }
 
     public String toFileText() {
@@ -80,6 +116,11 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
         if (versions != null) {
             m.put("wardenVersion", versions.warden());
             m.put("imageVersion", versions.image());
+        }
+        if (!causes.isEmpty()) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            for (Map.Entry<String, LastShutdown> e : causes.entrySet()) all.put(e.getKey(), e.getValue().toJson());
+            m.put("causes", all);
         }
         return Json.writePretty(m);
     }
@@ -110,9 +151,15 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
             String imageVersion = f.optString("imageVersion");
             Versions versions = wardenVersion == null && imageVersion == null ? null
                     : new Versions(wardenVersion, imageVersion);
+            Map<String, LastShutdown> causes = new TreeMap<>();
+            Fields c = f.optObject("causes");
+            if (c != null) {
+                for (String name : c.keys()) causes.put(name, LastShutdown.fromJson(c.object(name)));
+            }
             return new RunRecord(f.number("wardenPid"), Instant.parse(f.string("startedAt")),
                     ended == null ? null : Instant.parse(ended), f.optString("endedBy"),
-                    g == null ? null : new GatewayRun(g.number("pid"), g.string("upSince")), services, versions);
+                    g == null ? null : new GatewayRun(g.number("pid"), g.string("upSince")), services, versions,
+                    causes);
         } catch (java.time.DateTimeException e) {
             throw new JsonException("run: " + e.getMessage());
         }

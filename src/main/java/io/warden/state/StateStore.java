@@ -37,16 +37,23 @@ public final class StateStore {
     private final String service;
     private final DurableFile runFile;
     private final Journal journal;
+    private final FileSync sync;
 
     public StateStore(Path dir, String service) {
         this(dir, service, Journal.DEFAULT_MAX_BYTES);
     }
 
     public StateStore(Path dir, String service, long journalMaxBytes) {
+        this(dir, service, journalMaxBytes, FileSync.SYSTEM);
+    }
+
+    /** {@code sync}: every fsync of this store's writes (a test counts or fails them). */
+    public StateStore(Path dir, String service, long journalMaxBytes, FileSync sync) {
         this.dir = dir;
         this.service = service;
-        this.runFile = new DurableFile(dir.resolve(RUN_FILE));
-        this.journal = new Journal(dir, journalMaxBytes);
+        this.sync = sync;
+        this.runFile = new DurableFile(dir.resolve(RUN_FILE), sync);
+        this.journal = new Journal(dir, journalMaxBytes, sync);
     }
 
     public static String serviceFileName(String service) {
@@ -65,8 +72,16 @@ public final class StateStore {
         return dir.resolve(serviceFileName(name));
     }
 
-    private DurableFile durable(String name) {
-        return new DurableFile(serviceFile(name));
+    DurableFile durable(String name) {
+        return new DurableFile(serviceFile(name), sync);
+    }
+
+    DurableFile runFile() {
+        return runFile;
+    }
+
+    FileSync sync() {
+        return sync;
     }
 
     /**
@@ -89,7 +104,7 @@ public final class StateStore {
 
     /** Forgets a service (a removed instance): its state file goes, durably. */
     public void forgetService(String name) throws IOException {
-        if (Files.deleteIfExists(serviceFile(name))) DurableFile.syncDirectory(dir);
+        if (Files.deleteIfExists(serviceFile(name))) sync.directory(dir);
     }
 
     public Journal journal() {
@@ -157,72 +172,6 @@ public final class StateStore {
         durable(s.service()).write(s.toFileText());
     }
 
-    /**
-     * Writes several services' files and the run record at once, as a container stop needs: each file staged
-     * (written and fsynced) on {@code pool} while the journal records are appended and fsynced, then every file
-     * renamed into place, then one fsync of the directory. Returns, per file name, null when it is durable or the
-     * error met; the journal's error under {@link Journal#FILE}.
-     */
-    public Map<String, IOException> saveAll(List<ServiceState> states, RunRecord run,
-                                            List<Map<String, Object>> journalRecords,
-                                            java.util.concurrent.ExecutorService pool) {
-        Map<String, IOException> outcome = new java.util.LinkedHashMap<>();
-        List<String> names = new ArrayList<>();
-        List<java.util.concurrent.Future<DurableFile.Staged>> staged = new ArrayList<>();
-        for (ServiceState s : states) {
-            names.add(serviceFileName(s.service()));
-            staged.add(pool.submit(() -> durable(s.service()).stage(s.toFileText())));
-        }
-        if (run != null) {
-            names.add(RUN_FILE);
-            staged.add(pool.submit(() -> runFile.stage(run.toFileText())));
-        }
-        java.util.concurrent.Future<?> appended = journalRecords.isEmpty() ? null
-                : pool.submit(() -> {
-                    journal.appendAll(journalRecords);
-                    return null;
-                });
-        boolean renamed = false;
-        for (int i = 0; i < names.size(); i++) {
-            try {
-                staged.get(i).get().commit();
-                outcome.put(names.get(i), null);
-                renamed = true;
-            } catch (IOException e) {
-                outcome.put(names.get(i), e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                outcome.put(names.get(i), asIo(e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                outcome.put(names.get(i), new java.io.InterruptedIOException("interrupted writing " + names.get(i)));
-            }
-        }
-        if (renamed) {
-            try {
-                DurableFile.syncDirectory(dir);
-            } catch (IOException e) {
-                // the renames may not survive a crash: none of them counts as durable
-                for (Map.Entry<String, IOException> o : outcome.entrySet()) if (o.getValue() == null) o.setValue(e);
-            }
-        }
-        if (appended != null) {
-            try {
-                appended.get();
-                outcome.put(Journal.FILE, null);
-            } catch (java.util.concurrent.ExecutionException e) {
-                outcome.put(Journal.FILE, asIo(e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                outcome.put(Journal.FILE, new java.io.InterruptedIOException("interrupted appending to the journal"));
-            }
-        }
-        return outcome;
-    }
-
-    private static IOException asIo(java.util.concurrent.ExecutionException e) {
-        return e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
-    }
-
     public void saveRun(RunRecord r) throws IOException {
         runFile.write(r.toFileText());
     }
@@ -270,7 +219,7 @@ public final class StateStore {
         String where;
         try {
             Files.move(file.path(), aside);
-            DurableFile.syncDirectory(dir);
+            sync.directory(dir);
             where = "kept aside as " + aside.getFileName();
         } catch (IOException moveFailed) {
             where = "could not be moved aside (" + moveFailed.getMessage() + "), left in place";

@@ -254,12 +254,15 @@ public final class ProcessBench {
             p[0].destroy(); // SIGTERM
             long vis = -1;
             long dur = -1;
+            // the stop's transaction renames run.json (every cause in it) into place, fsyncs the directory, and
+            // only then are the causes written into each service's file: gateway.json changing is an upper bound
+            // of "the cause is durable"
             while (vis < 0 || dur < 0) {
-                if (vis < 0) {
+                if (vis < 0 && runJsonChanged(runBefore)) vis = System.nanoTime() - n0;
+                if (dur < 0) {
                     String now = readQuietly(stateFile);
-                    if (now != null && !now.equals(before)) vis = System.nanoTime() - n0;
+                    if (now != null && !now.equals(before)) dur = System.nanoTime() - n0;
                 }
-                if (vis >= 0 && dur < 0 && runJsonTouched(runBefore)) dur = System.nanoTime() - n0;
                 if (System.nanoTime() - n0 > 15_000_000_000L) throw new IllegalStateException("no cause recorded");
                 LockSupport.parkNanos(50_000);
             }
@@ -283,17 +286,8 @@ public final class ProcessBench {
         fsyncBaseline(runs, size);
     }
 
-    /**
-     * True once warden has started writing run.json after gateway.json: its temporary file exists or run.json
-     * changed. The daemon writes run.json only after gateway.json's rename AND the directory fsync returned, so
-     * this is an upper bound of "the cause is durable".
-     */
-    private boolean runJsonTouched(String runBefore) {
-        try (Stream<Path> l = Files.list(state)) {
-            if (l.anyMatch(f -> f.getFileName().toString().startsWith(".tmp-run.json"))) return true;
-        } catch (IOException e) {
-            return false;
-        }
+    /** True once the stop's run record is in place (renamed; its directory fsync may still be running). */
+    private boolean runJsonChanged(String runBefore) {
         String now = readQuietly(state.resolve("run.json"));
         return now != null && !now.equals(runBefore);
     }

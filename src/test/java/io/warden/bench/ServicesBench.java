@@ -25,11 +25,16 @@ import java.util.regex.Pattern;
  * <p>Usage: ServicesBench SERVICES RUNS CPU_SECONDS CLI_RUNS. Prints {@code RESULT key value} lines: start-up to
  * the first answered status with every service up, idle RSS and CPU, {@code warden list} against
  * {@code warden status}, and SIGTERM to every cause durable.
+ *
+ * <p>{@code ServicesBench stop SERVICES RUNS}: only SIGTERM to every cause durable, and beside it, measured in the
+ * same run on the same file system, {@value #BASELINE_PER_STOP} plain durable writes (temporary file, fsync,
+ * rename, directory fsync of a service file's size) after each stop: the p99 of both and their ratio.
  */
 public final class ServicesBench {
     private static final Path ROOT = Path.of(System.getProperty("bench.root", "target/bench-services")).toAbsolutePath();
     private static final String WARDEN = System.getProperty("bench.warden", "s6-rootfs/warden/usr/local/bin/warden");
-    private static final Pattern DURABLE = Pattern.compile("durable in (\\d+) ms");
+    private static final Pattern DURABLE = Pattern.compile("durable in ([0-9.]+) ms");
+    private static final int BASELINE_PER_STOP = 10;
 
     private final int services;
     private final Path state = ROOT.resolve("state");
@@ -44,6 +49,16 @@ public final class ServicesBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("stop")) {
+            ServicesBench b = new ServicesBench(Integer.parseInt(args[1]));
+            try {
+                b.setUp();
+                b.stops(Integer.parseInt(args[2]));
+            } finally {
+                b.tearDown();
+            }
+            return;
+        }
         ServicesBench b = new ServicesBench(Integer.parseInt(args[0]));
         int runs = Integer.parseInt(args[1]);
         int cpuSeconds = Integer.parseInt(args[2]);
@@ -57,7 +72,16 @@ public final class ServicesBench {
     }
 
     private void setUp() throws IOException, InterruptedException {
-        ProcessBench.deleteTree(ROOT);
+        // a previous run's stop witness may still be appending its last lines to the state directory
+        for (int i = 0; ; i++) {
+            try {
+                ProcessBench.deleteTree(ROOT);
+                break;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (i == 20) throw e;
+                Thread.sleep(250);
+            }
+        }
         Files.createDirectories(scandir);
         Files.createDirectories(state);
         Files.setPosixFilePermissions(ROOT, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -66,7 +90,8 @@ public final class ServicesBench {
             copy("it/gateway-run", t.resolve("run"));
             copy("it/gateway-finish", t.resolve("finish"));
         }
-        svscan = new ProcessBuilder("s6-svscan", scandir.toString()).redirectErrorStream(true)
+        // s6-svscan holds 500 services unless told more (-c): warden's own slot is not in this scandir
+        svscan = new ProcessBuilder("s6-svscan", "-c", Integer.toString(Math.max(500, services + 50)), scandir.toString()).redirectErrorStream(true)
                 .redirectOutput(ROOT.resolve("svscan.log").toFile()).start();
         ProcessBench.await(Duration.ofSeconds(5), () -> Files.exists(scandir.resolve(".s6-svscan/control")));
     }
@@ -173,6 +198,42 @@ public final class ServicesBench {
         stopAndRead(p[0], daemons);
     }
 
+    /** SIGTERM → every cause durable, {@code runs} times, each followed by the plain durable writes of the baseline. */
+    private void stops(int runs) throws Exception {
+        Process[] p = new Process[1];
+        start(p); // first boot: installs every directory, writes every state file
+        stopAndRead(p[0], daemons);
+        long[] durable = new long[runs];
+        long[] commit = new long[runs];
+        long[] baseline = new long[runs * BASELINE_PER_STOP];
+        Path other = Files.createDirectories(ROOT.resolve("baseline"));
+        String content = Files.readString(state.resolve("svc001.json"));
+        for (int i = 0; i < runs; i++) {
+            start(p);
+            Thread.sleep(500);
+            Instant sent = Instant.now();
+            long[] d = stopAndRead(p[0], daemons);
+            commit[i] = d[1];
+            durable[i] = d[0] - sent.getEpochSecond() * 1_000_000_000L - sent.getNano() + d[1];
+            for (int k = 0; k < BASELINE_PER_STOP; k++) {
+                long t0 = System.nanoTime();
+                new io.warden.state.DurableFile(other.resolve("svc.json")).write(content);
+                baseline[i * BASELINE_PER_STOP + k] = System.nanoTime() - t0;
+            }
+        }
+        String key = "stop" + services;
+        ProcessBench.report(key + "_sigterm_durable_ms", durable, 1e6);
+        ProcessBench.report(key + "_commit_ms", commit, 1e6);
+        ProcessBench.report(key + "_fsync_rename_ms", baseline, 1e6);
+        System.out.printf("RESULT %s_ratio_p99 %.2f%n", key, pct(durable, 0.99) / pct(baseline, 0.99));
+    }
+
+    private static double pct(long[] v, double q) {
+        long[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(q * s.length) - 1)];
+    }
+
     private long cli(String... args) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process c = warden(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -190,8 +251,8 @@ public final class ServicesBench {
         p.destroy();
         if (!p.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("daemon ignored SIGTERM");
         Matcher m = DURABLE.matcher(Files.readString(log(n)));
-        long ms = -1;
-        while (m.find()) ms = Long.parseLong(m.group(1));
+        double ms = -1;
+        while (m.find()) ms = Double.parseDouble(m.group(1));
         if (ms < 0) throw new IllegalStateException("no 'durable in' line in " + log(n));
         // a rotation renames journal.jsonl to journal.1.jsonl: the newest record is in whichever holds it
         List<String> lines = new java.util.ArrayList<>();
@@ -205,7 +266,7 @@ public final class ServicesBench {
             if (causes.size() != services) throw new IllegalStateException("causes for " + causes.size() + " services");
             // the signal's time (when warden took it) is the default cause's endedAt; at is when it was recorded
             Instant at = Instant.parse((String) r.getOrDefault("endedAt", r.get("at")));
-            return new long[]{at.getEpochSecond() * 1_000_000_000L + at.getNano(), ms * 1_000_000L};
+            return new long[]{at.getEpochSecond() * 1_000_000_000L + at.getNano(), Math.round(ms * 1_000_000)};
         }
         throw new IllegalStateException("no warden-stop record");
     }

@@ -288,6 +288,30 @@ class ServiceControllerTest {
         }
     }
 
+    @Test
+    void a_restart_is_down_then_up_once_the_finish_is_over_so_a_125_finish_cannot_leave_it_down() throws Exception {
+        ServiceController c = controller("gateway");
+        c.onStatus(Statuses.up(100));
+        assertTrue((Boolean) c.control(Operation.RESTART, ROOT, null, false).get("ok"));
+        assertEquals("d", sent("gateway"), "down first: no u for a finish exiting 125 to cancel");
+        // the run exited 0 and its finish runs (s6 shows the finish's pid, flag finishing, want-up cleared)
+        c.onStatus(Statuses.status(101, 0, true, false));
+        assertEquals("", sent("gateway"), "not while the finish runs: its 125 would clear the want-up again");
+        c.onStatus(Statuses.exited(0, false));
+        assertEquals("u", sent("gateway"), "up once the run and its finish are over");
+        c.onStatus(Statuses.up(102));
+        pass(Duration.ofSeconds(10), c);
+        assertEquals(ShutdownCause.USER, durableLastShutdown("gateway").cause(), "the restart's end is no crash");
+        assertEquals(IntentState.UP, c.desired());
+
+        // a stop that comes while a restart waits for its run to end: no u follows
+        assertTrue((Boolean) c.control(Operation.RESTART, ROOT, null, false).get("ok"));
+        assertTrue((Boolean) c.control(Operation.STOP, ROOT, null, false).get("ok"));
+        assertEquals("dd", sent("gateway"));
+        c.onStatus(Statuses.exited(0, false));
+        assertEquals("", sent("gateway"), "the stop wins");
+    }
+
     // ---- the event spine ------------------------------------------------------------------------------------
 
     private List<String> eventNames() {

@@ -100,9 +100,14 @@ class S6RcOverlayIT {
         return last == null ? null : last.get("cause");
     }
 
+    /**
+     * Every kind of restart on the production image's version (3.2.0.2); a recreate and a {@code docker kill} on
+     * the others (the hook and the boot differ by version, the restart kinds do not).
+     */
     @ParameterizedTest(name = "s6-overlay {0}, {1} layout")
-    @CsvSource({"3.2.0.2, old", "3.2.3.0, old", "3.2.3.2, new"})
-    void aStoppedServiceNeverStartsAgainAndWhatDependsOnItIsHeld(String version, String layout) throws Exception {
+    @CsvSource({"3.2.0.2, old, true", "3.2.3.0, old, false", "3.2.3.2, new, false"})
+    void aStoppedServiceNeverStartsAgainAndWhatDependsOnItIsHeld(String version, String layout, boolean everyRestart)
+            throws Exception {
         String image = image(version, layout, "warden");
         String key = version.replace(".", "") + layout;
         project = OverlayProject.create(tmp, "warden-ov-" + key, image, false, "");
@@ -148,6 +153,7 @@ class S6RcOverlayIT {
                     });
             List<String> names = List.of("recreate", "docker restart", "upgrade", "docker kill");
             for (int i = 0; i < restarts.size(); i++) {
+                if (!everyRestart && (i == 1 || i == 2)) continue;
                 long t0 = System.nanoTime();
                 restarts.get(i).run();
                 l = project.awaitObserved("up", "web", "web-log");

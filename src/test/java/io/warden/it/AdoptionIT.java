@@ -66,6 +66,8 @@ class AdoptionIT {
 
     private void hermesFile(String profile, String text) throws IOException {
         Path dir = profile == null ? hermes : Files.createDirectories(hermes.resolve("profiles").resolve(profile));
+        // a named profile is a folder holding SOUL.md, for Hermes and so for the import
+        if (profile != null && !Files.exists(dir.resolve("SOUL.md"))) Files.writeString(dir.resolve("SOUL.md"), "soul");
         Files.writeString(dir.resolve("gateway_state.json"), text);
     }
 
@@ -93,7 +95,7 @@ class AdoptionIT {
         hermesFile("work", "{\"gateway_state\":\"draining\",\"updated_at\":\"2026-06-10T10:00:00Z\"}"); // killed mid-drain: up
         hermesFile("lab", "{\"gateway_state\":\"startup_failed\"}");                                   // crash loop: down
         hermesFile("broken", "{\"gateway_state\":\"run");                                               // corrupt: no instance
-        Files.createDirectories(hermes.resolve("profiles/empty"));                                     // no file: no instance
+        Files.writeString(Files.createDirectories(hermes.resolve("profiles/empty")).resolve("SOUL.md"), "x"); // no file: no instance
         hermesFile("default", "{\"desired_state\":\"running\"}");                                      // skipped, as Hermes does
         for (Path p : List.of(hermes.resolve("gateway_state.json"))) {
             Files.setLastModifiedTime(p, FileTime.from(Instant.parse("2026-06-10T10:00:00Z")));
@@ -147,6 +149,7 @@ class AdoptionIT {
         }
         hermesFile("work", "{\"gateway_state\":\"draining\",\"updated_at\":\"2026-06-10T10:00:00Z\"}");
         Files.delete(hermes.resolve("profiles/late/gateway_state.json"));
+        Files.delete(hermes.resolve("profiles/late/SOUL.md"));
         Files.delete(hermes.resolve("profiles/late"));
         Map<String, String> after = hermesSnapshot();
         after.remove("profiles/work/gateway_state.json");

@@ -264,6 +264,49 @@ class SignalsIT {
                         + String.join(", ", outcomes) + "]");
     }
 
+    /**
+     * The gateway dies as warden gets its SIGTERM, one just before the other by up to 5 ms either way. Whichever
+     * the loop sees first, warden's stop record is the journal's last, and the ended run record still names the run
+     * that was up (the next boot's stop witness judges by it): an end seen after the signal decides nothing.
+     */
+    @Test
+    void aRunEndingAsWardenStopsIsNothingAfterTheStopRecord() throws Exception {
+        sandbox().boot();
+        int[] killFirstMicros = {5000, 2000, 1000, 0, -1000, -2000, -5000};
+        List<String> outcomes = new ArrayList<>();
+        for (int k = 0; k < killFirstMicros.length; k++) {
+            if (k > 0) box.startWarden();
+            long gw = (Long) RawClient.awaitObserved(box.socket(), "up", Duration.ofSeconds(20)).get("pid");
+            ProcessHandle gateway = ProcessHandle.of(gw).orElseThrow();
+            Process daemon = box.warden();
+            int us = killFirstMicros[k];
+            if (us >= 0) {
+                gateway.destroyForcibly();
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(us));
+                daemon.destroy();
+            } else {
+                daemon.destroy();
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(-us));
+                gateway.destroyForcibly();
+            }
+            waitExit(daemon, 10);
+            assertEquals(0, daemon.exitValue(), box.log());
+            List<Map<String, Object>> j = journal();
+            assertEquals("warden-stop", j.get(j.size() - 1).get("event"), "the stop record is the last: " + j.subList(
+                    Math.max(0, j.size() - 4), j.size()));
+            io.warden.state.RunRecord run = store().loadRun().value();
+            assertTrue(run.ended(), "the stop is committed");
+            assertEquals(gw, run.seen("gateway", "gateway") == null ? -1 : run.seen("gateway", "gateway").pid(),
+                    "the ended run record still names the run up at the signal: " + run);
+            assertEquals(ShutdownCause.SIGNAL, state().lastShutdown().cause());
+            outcomes.add((us >= 0 ? "kill " + us + "us before" : "kill " + -us + "us after") + " the SIGTERM");
+        }
+        figure("signals: the gateway dies as warden gets SIGTERM", killFirstMicros.length + " races (SIGKILL of the "
+                        + "gateway from 5 ms before to 5 ms after warden's SIGTERM)",
+                "warden-stop always the journal's last record, the ended run record always names the run up at the "
+                        + "signal, cause signal [" + String.join(", ", outcomes) + "]");
+    }
+
     /** The stderr of the most recent cliAsync run (files cli-<nanos>.err in the sandbox root). */
     private static List<String> cliErr(Path root) throws IOException {
         try (var files = Files.list(root)) {
