@@ -203,10 +203,6 @@ final class MetricsHttp implements AutoCloseable {
 
         void onReadable() throws IOException {
             if (!head.hasRemaining()) {
-                if (head.capacity() >= MAX_HEAD_BYTES) {
-                    respond(431, "request header fields too large\n", false);
-                    return;
-                }
                 ByteBuffer bigger = ByteBuffer.allocate(Math.min(head.capacity() * 4, MAX_HEAD_BYTES));
                 head.flip();
                 bigger.put(head);
@@ -216,6 +212,8 @@ final class MetricsHttp implements AutoCloseable {
             int end = headEnd();
             if (end >= 0) {
                 answer(new String(head.array(), 0, end, StandardCharsets.ISO_8859_1));
+            } else if (!head.hasRemaining() && head.capacity() >= MAX_HEAD_BYTES) {
+                respond(431, "request header fields too large\n", false);
             } else if (n < 0) {
                 close();
             }
