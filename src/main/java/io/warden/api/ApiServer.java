@@ -669,7 +669,7 @@ public final class ApiServer implements AutoCloseable {
             }
             if (err != null) {
                 // part of the answer is out already: an error line cannot follow it, so the answer ends unfinished
-                Logger.warn("history answer broken off: {}", err.getMessage());
+                Logger.warn("streamed answer (history, metrics) broken off: {}", err.getMessage());
                 close();
                 return;
             }
@@ -695,7 +695,7 @@ public final class ApiServer implements AutoCloseable {
             try {
                 s.close();
             } catch (IOException e) {
-                Logger.debug("closing a history answer: {}", e.getMessage());
+                Logger.debug("closing a streamed answer: {}", e.getMessage());
             }
         }
 
