@@ -78,6 +78,7 @@ class ResourceBoundsIT {
      * {@code stop} must be answered during the flood.
      */
     @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void unreadMetricsAnswersWithManyServicesStayWithinTheHeap() throws Exception {
         Path templates = Files.createDirectories(tmp.resolve("templates"));
         template(templates.resolve("gateway"), false);
@@ -88,6 +89,14 @@ class ResourceBoundsIT {
         box = new S6Sandbox(Files.createDirectories(tmp.resolve("box"))).env("WARDEN_TEMPLATE", "")
                 .env("WARDEN_TEMPLATES", templates.toString()).readyWithin(Duration.ofSeconds(120)).boot();
         RawClient.awaitObserved(box.socket(), "up", WAIT);
+        // s6-svscan starts 301 supervisors at its own pace: the flood begins once every service is settled
+        S6Sandbox.await("every service settled (check exits 0)", Duration.ofSeconds(180), () -> {
+            try {
+                return box.cli("check").exit() == 0;
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        });
         long pid = box.warden().pid();
         String bootRss = peakRss(pid);
         int renderingBytes = metrics().length();
