@@ -27,14 +27,6 @@ public final class Answer {
     }
 
     /**
-     * A large answer made whole once a slot for streamed answers is its own, on a worker thread, and sent as a
-     * stream: unread answers of this kind cannot pile up (see {@link WholeLineStream}).
-     */
-    public static Answer streamedLine(java.util.function.Supplier<Map<String, Object>> response) {
-        return streamed(new WholeLineStream(response));
-    }
-
-    /**
      * A subscription: {@code first} is the answer line, then the feed's lines follow as they come, until the feed
      * or the daemon ends it (see {@link LiveFeed}).
      */

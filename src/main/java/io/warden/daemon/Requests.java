@@ -51,6 +51,9 @@ final class Requests implements RequestHandler {
     private final Watchers watchers;
     private final MetricsBook metrics;
     private final ExecutorService readers;
+    /** What unprivileged peers' metrics answers in progress may hold together (README, "Bounds of the metrics"). */
+    static final long UNPRIVILEGED_METRICS_BYTES = 4L * 1024 * 1024;
+    private final MetricsAnswer.Budget unprivilegedMetrics = new MetricsAnswer.Budget(UNPRIVILEGED_METRICS_BYTES);
     /** One line per user and window, not one per refusal: a refused loop must not fill the log. */
     private final RefusalLog refusals = new RefusalLog(System::nanoTime, line -> Logger.warn("{}", line));
     /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
@@ -155,13 +158,9 @@ final class Requests implements RequestHandler {
                 if (stopping) return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down"));
                 return done(Answer.live(Watchers.accepted(named), watchers.feed(named)));
             case METRICS:
-                // rendered on the server's worker only once the answer has a streamed-answer slot (a bounded number)
-                return done(Answer.streamedLine(() -> {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("contentType", io.warden.metrics.Exposition.CONTENT_TYPE);
-                    r.put("text", metrics.render(java.time.Instant.now()));
-                    return Protocol.ok(r);
-                }));
+                // streamed and rendered only once it has a slot; an unprivileged peer's within the shared budget
+                return done(MetricsAnswer.open(() -> metrics.render(java.time.Instant.now()),
+                        peer.mayControl() ? null : unprivilegedMetrics));
             case HISTORY:
                 // a name warden no longer keeps (a removed instance) still has its records: unknown only without any
                 return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named,
