@@ -3,6 +3,9 @@
 #   MODE hold:    open N connections and keep each alive with a status line every 3 s (never reading)
 #   MODE history: keep N connections each asking history (huge n, or none), never reading the answers;
 #                 a connection the daemon closes is opened again at once
+#   MODE metrics: as history, asking metrics
+#   MODE watch:   open N watch subscriptions (each answer line read, "busy" ones counted), then hold them
+#   MODE refused: send N stop requests one after another on one connection, reading each answer
 # Prints "opened X refused Y" once the connections are up, then runs until killed.
 use strict;
 use warnings;
@@ -11,9 +14,38 @@ use Socket qw(SOCK_STREAM MSG_DONTWAIT);
 $SIG{PIPE} = 'IGNORE';
 $| = 1;
 my ($path, $n, $mode) = @ARGV;
-my @req = $mode eq 'history'
-    ? ("{\"op\":\"history\",\"n\":999999999}\n", "{\"op\":\"history\"}\n")
-    : ("{\"op\":\"status\"}\n");
+my %requests = (
+    history => ["{\"op\":\"history\",\"n\":999999999}\n", "{\"op\":\"history\"}\n"],
+    metrics => ["{\"op\":\"metrics\"}\n"],
+    watch   => ["{\"op\":\"watch\"}\n"],
+    refused => ["{\"op\":\"stop\",\"reason\":\"flood\"}\n"],
+);
+my @req = @{$requests{$mode} || ["{\"op\":\"status\"}\n"]};
+my $reopen = $mode eq 'history' || $mode eq 'metrics';
+if ($mode eq 'refused') {
+    my $c = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $path) or die "connect: $!";
+    my $refused = 0;
+    for (1 .. $n) {
+        print $c $req[0];
+        my $line = <$c>;
+        last unless defined $line;
+        $refused++ if $line =~ /"forbidden"/;
+    }
+    print "opened 1 refused $refused\n";
+    sleep 1 while 1;
+}
+if ($mode eq 'watch') {
+    my (@w, $busy);
+    $busy = 0;
+    for (1 .. $n) {
+        my $c = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $path) or last;
+        print $c $req[0];
+        my $line = <$c>;
+        if (defined $line && $line =~ /"ok":true/) { push @w, $c } else { $busy++ }
+    }
+    print "opened " . scalar(@w) . " refused $busy\n";
+    sleep 1 while 1;
+}
 my @s;
 sub open_one {
     my ($i) = @_;
@@ -34,10 +66,10 @@ for my $c (@s) {
 }
 print "opened " . scalar(@s) . " refused $refused\n";
 while (1) {
-    sleep($mode eq 'history' ? 1 : 3);
+    sleep($reopen ? 1 : 3);
     for my $i (0 .. $#s) {
         my $ok = defined $s[$i] && defined $s[$i]->send($req[$i % @req], MSG_DONTWAIT);
-        if (!$ok && !$!{EAGAIN} && $mode eq 'history') {
+        if (!$ok && !$!{EAGAIN} && $reopen) {
             close $s[$i] if defined $s[$i];
             $s[$i] = open_one($i);
         }

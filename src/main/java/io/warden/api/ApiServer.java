@@ -45,10 +45,12 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * The bounds of the server; see the README's "Socket protocol". {@code maxWatchers} subscriptions in all, of
-     * which one unprivileged uid may hold {@code perUidWatchers}.
+     * which one unprivileged uid may hold {@code perUidWatchers} and the last {@code privilegedWatchers} are kept
+     * for root and the control group.
      */
     public record Limits(long idleTimeoutMillis, int maxConnections, int perUidConnections, int privilegedReserve,
-                         int maxStreams, int unprivilegedStreams, int maxWatchers, int perUidWatchers) {
+                         int maxStreams, int unprivilegedStreams, int maxWatchers, int perUidWatchers,
+                         int privilegedWatchers) {
     }
 
     private final SocketFile socketFile;
@@ -65,7 +67,8 @@ public final class ApiServer implements AutoCloseable {
     private final ServerCounters counters;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicInteger watchers = new AtomicInteger();
-    private final java.util.Map<Object, Integer> watchersByUid = new java.util.HashMap<>();
+    /** Watcher slots, judged as connection slots are: a share per uid and a reserve for privileged peers. */
+    private final ConnectionQuota watcherQuota;
     private int unidentified;
     private int streams;
     private int unprivilegedStreams;
@@ -96,6 +99,8 @@ public final class ApiServer implements AutoCloseable {
         this.onFailure = onFailure;
         this.quota = new ConnectionQuota(limits.maxConnections(), limits.perUidConnections(),
                 limits.privilegedReserve());
+        this.watcherQuota = new ConnectionQuota(limits.maxWatchers(), limits.perUidWatchers(),
+                limits.privilegedWatchers());
         this.workers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "warden-api-worker");
             t.setDaemon(true);
@@ -485,16 +490,14 @@ public final class ApiServer implements AutoCloseable {
             }
             lastActivity = System.nanoTime();
             if (answer.live() != null) answer = subscribe(answer);
-            if (op != null) counters.answered(op, answer.result());
-            else counters.refused(answer.result());
-            op = null;
             AnswerStream s = answer.stream();
             if (s != null) {
                 boolean full = streams >= limits.maxStreams()
                         || (!peer.mayControl() && unprivilegedStreams >= limits.unprivilegedStreams());
                 if (full) {
                     closeStream(s);
-                    answer = Answer.error(ErrorCode.BUSY, "too many history answers are being sent at once; try again");
+                    answer = Answer.error(ErrorCode.BUSY, "too many history and metrics answers are being sent at "
+                            + "once; try again");
                 } else {
                     stream = s;
                     streamDone = false;
@@ -502,6 +505,10 @@ public final class ApiServer implements AutoCloseable {
                     if (!peer.mayControl()) unprivilegedStreams++;
                 }
             }
+            // counted as answered: a stream refused for want of a slot is a busy answer, not an ok one
+            if (op != null) counters.answered(op, answer.result());
+            else counters.refused(answer.result());
+            op = null;
             if (live == null && (stream != s || s == null)) out.add(ByteBuffer.wrap(answer.bytes()));
             try {
                 onWritable();
@@ -511,20 +518,22 @@ public final class ApiServer implements AutoCloseable {
         }
 
         /**
-         * Makes this connection a watcher if the caps allow: no more than {@code maxWatchers} in all and
-         * {@code perUidWatchers} per unprivileged uid. Returns the answer to send first (the refusal otherwise).
+         * Makes this connection a watcher if the caps allow: no more than {@code maxWatchers} in all,
+         * {@code perUidWatchers} per unprivileged uid, and unprivileged peers together leave
+         * {@code privilegedWatchers} to root and the control group. Returns the answer to send first (the refusal
+         * otherwise). A privileged watcher evicts no one: its reserve is its own.
          */
         private Answer subscribe(Answer answer) {
-            int mine = watchersByUid.getOrDefault(peer.account(), 0);
-            if (watchers.get() >= limits.maxWatchers()
-                    || (!peer.mayControl() && mine >= limits.perUidWatchers())) {
-                return Answer.error(ErrorCode.BUSY, watchers.get() >= limits.maxWatchers()
-                        ? "too many watchers (" + limits.maxWatchers() + "); try again"
-                        : "user " + peer.user() + " already has " + limits.perUidWatchers()
-                        + " watchers; end one and try again");
+            ConnectionQuota.Verdict v = watcherQuota.judge(peer);
+            if (v != ConnectionQuota.Verdict.ADMIT) {
+                return Answer.error(ErrorCode.BUSY, v == ConnectionQuota.Verdict.REFUSE_UID_FULL
+                        ? "user " + peer.user() + " already has " + limits.perUidWatchers()
+                        + " watchers; end one and try again"
+                        : "too many watchers (" + limits.maxWatchers() + ", of which " + limits.privilegedWatchers()
+                        + " are kept for root and the control group); try again");
             }
+            watcherQuota.added(peer);
             watchers.incrementAndGet();
-            if (!peer.mayControl()) watchersByUid.merge(peer.account(), 1, Integer::sum);
             live = new LiveLines(this);
             try {
                 ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, WATCH_SOCKET_BUFFER);
@@ -668,7 +677,7 @@ public final class ApiServer implements AutoCloseable {
             }
             if (err != null) {
                 // part of the answer is out already: an error line cannot follow it, so the answer ends unfinished
-                Logger.warn("history answer broken off: {}", err.getMessage());
+                Logger.warn("streamed answer (history, metrics) broken off: {}", err.getMessage());
                 close();
                 return;
             }
@@ -694,7 +703,7 @@ public final class ApiServer implements AutoCloseable {
             try {
                 s.close();
             } catch (IOException e) {
-                Logger.debug("closing a history answer: {}", e.getMessage());
+                Logger.debug("closing a streamed answer: {}", e.getMessage());
             }
         }
 
@@ -714,7 +723,7 @@ public final class ApiServer implements AutoCloseable {
             if (live != null) {
                 live.end(null);
                 watchers.decrementAndGet();
-                if (!peer.mayControl()) watchersByUid.computeIfPresent(peer.account(), (k, v) -> v == 1 ? null : v - 1);
+                watcherQuota.removed(peer);
                 try {
                     if (feed != null) feed.close();
                 } catch (IOException e) {

@@ -7,7 +7,9 @@ import java.util.Map;
  * Who gets a connection slot. Unprivileged peers (everyone but root and the control group) share the table less a
  * reserve, and no one uid among them holds more than its share; root and the control group may use every slot,
  * and when the table is full a privileged newcomer takes the oldest unprivileged connection's slot. So no local
- * user can keep root's {@code stop} or the health check's {@code check} out. Used by the selector thread only.
+ * user can keep root's {@code stop} or the health check's {@code check} out. The watcher slots are judged by a
+ * second table of the same rule, so no set of local users can keep root's {@code watch} out either. Used by the
+ * selector thread only.
  */
 public final class ConnectionQuota {
     /** What to do with a newcomer. */

@@ -62,6 +62,8 @@ public final class SocketFile {
 
     /** The socket path is held by a live daemon or by something that is not a socket. */
     public static final class SocketInUseException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         public SocketInUseException(String message) {
             super(message);
         }

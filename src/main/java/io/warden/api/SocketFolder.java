@@ -178,6 +178,8 @@ public final class SocketFolder {
 
     /** The socket folder cannot be made warden's own; the message says why and what to do. */
     public static final class UntrustedFolderException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         public UntrustedFolderException(String message) {
             super(message);
         }

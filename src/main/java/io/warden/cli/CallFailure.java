@@ -7,6 +7,8 @@ import java.io.IOException;
  * left, nothing can have changed; once it was sent, the daemon may still carry it out.
  */
 final class CallFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
     /** How far the request went. */
     enum Stage {
         /** No daemon: the socket is missing or refuses connections. Nothing was sent. */

@@ -5,6 +5,8 @@ package io.warden.cli;
  * by the usage, a wrong value is one line on its own (the option is known, only its value is at fault).
  */
 public final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final boolean showUsage;
 
     public UsageException(String message) {

@@ -185,6 +185,8 @@ public final class Settings {
 
     /** A setting with a value warden cannot use; the message names the variable. */
     public static final class ConfigException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public ConfigException(String message) {
             super(message);
         }

@@ -51,9 +51,10 @@ public final class Daemon {
     /**
      * Socket bounds (README, "Socket protocol"): 5 s idle time; 2048 connections, of which one unprivileged uid
      * may hold 64 and 64 are kept for root and the control group; 32 history answers streamed at once, 24 of
-     * them for unprivileged peers; 256 watchers, of which one unprivileged uid may hold 8.
+     * them for unprivileged peers; 256 watchers, of which one unprivileged uid may hold 8 and 32 are kept for root
+     * and the control group.
      */
-    private static final ApiServer.Limits SOCKET_LIMITS = new ApiServer.Limits(5000, 2048, 64, 64, 32, 24, 256, 8);
+    private static final ApiServer.Limits SOCKET_LIMITS = new ApiServer.Limits(5000, 2048, 64, 64, 32, 24, 256, 8, 32);
     /** How often the watcher looks for a service directory that is not there yet. */
     private static final long WAITING_POLL_MILLIS = 1000;
     /** Re-read of a watched status file in case inotify missed something: a safety net, not the mechanism. */

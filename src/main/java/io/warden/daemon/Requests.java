@@ -51,6 +51,11 @@ final class Requests implements RequestHandler {
     private final Watchers watchers;
     private final MetricsBook metrics;
     private final ExecutorService readers;
+    /** What unprivileged peers' metrics answers in progress may hold together (README, "Bounds of the metrics"). */
+    static final long UNPRIVILEGED_METRICS_BYTES = 4L * 1024 * 1024;
+    private final MetricsAnswer.Budget unprivilegedMetrics = new MetricsAnswer.Budget(UNPRIVILEGED_METRICS_BYTES);
+    /** One line per user and window, not one per refusal: a refused loop must not fill the log. */
+    private final RefusalLog refusals = new RefusalLog(System::nanoTime, line -> Logger.warn("{}", line));
     /** Encoded once per change, read by socket threads without locks (a volatile write publishes each). */
     private volatile Published published;
     /** Set at the signal: changes are refused at once from then on. */
@@ -125,6 +130,7 @@ final class Requests implements RequestHandler {
     }
 
     void close() {
+        refusals.flush();
         readers.shutdownNow();
     }
 
@@ -133,7 +139,8 @@ final class Requests implements RequestHandler {
         Operation op = request.op();
         String refusal = access.refusal(peer, op, request.service() != null ? request.service() : defaultService);
         if (refusal != null) {
-            Logger.warn("refused: {}", PrintableText.escape(refusal));
+            refusals.refused(peer.account(), PrintableText.escape("uid " + peer.uid() + " (" + peer.user() + ")"),
+                    PrintableText.escape(refusal));
             return done(Answer.error(ErrorCode.FORBIDDEN, refusal));
         }
         Published p = published;
@@ -151,12 +158,9 @@ final class Requests implements RequestHandler {
                 if (stopping) return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down"));
                 return done(Answer.live(Watchers.accepted(named), watchers.feed(named)));
             case METRICS:
-                return CompletableFuture.supplyAsync(() -> {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("contentType", io.warden.metrics.Exposition.CONTENT_TYPE);
-                    r.put("text", metrics.render(java.time.Instant.now()));
-                    return Answer.of(Protocol.ok(r));
-                }, readers);
+                // streamed and rendered only once it has a slot; an unprivileged peer's within the shared budget
+                return done(MetricsAnswer.open(() -> metrics.render(java.time.Instant.now()),
+                        peer.mayControl() ? null : unprivilegedMetrics));
             case HISTORY:
                 // a name warden no longer keeps (a removed instance) still has its records: unknown only without any
                 return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named,

@@ -101,6 +101,8 @@ public final class ControlFifo {
 
     /** No s6-supervise serves the service directory (or its FIFO is gone): the bytes were not sent. */
     public static final class NotSupervisedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         public NotSupervisedException(String message) {
             super(message);
         }

@@ -67,7 +67,7 @@ public final class S6RcSource {
         for (String name : types.keySet()) {
             if ("bundle".equals(types.get(name))) continue;
             Set<String> n = new TreeSet<>();
-            for (String d : partial.entries(partial.definition(name).resolve("dependencies.d"))) {
+            for (String d : entries(partial.definition(name).resolve("dependencies.d"))) {
                 n.addAll(partial.atoms(d, 0));
             }
             String consumer = firstLine(partial.definition(name).resolve("producer-for"));

@@ -52,6 +52,8 @@ public final class DurableFile {
 
     /** The file was read but its bytes are not text warden wrote. */
     public static final class BadContentException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         public BadContentException(String message) {
             super(message);
         }
@@ -121,6 +123,8 @@ public final class DurableFile {
 
     /** The new content replaced the old one, but the directory entry could not be made durable. */
     public static final class NotDurableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         public NotDurableException(String message, IOException cause) {
             super(message, cause);
         }

@@ -155,6 +155,8 @@ public final class StateLock implements AutoCloseable {
 
     /** The state directory is held by another live daemon. */
     public static final class StateLockedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         public StateLockedException(String message) {
             super(message);
         }

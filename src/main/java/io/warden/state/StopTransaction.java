@@ -27,6 +27,8 @@ public final class StopTransaction {
 
     /** The stop was not committed: the run record on the volume is the one before the stop, with no end. */
     public static final class NotCommittedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         NotCommittedException(String message, IOException cause) {
             super(message, cause);
         }

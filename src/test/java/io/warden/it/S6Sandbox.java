@@ -35,6 +35,7 @@ public final class S6Sandbox implements AutoCloseable {
     private Process warden;
     private Path wardenLog;
     private int boots;
+    private Duration readyTimeout = Duration.ofSeconds(20);
 
     public S6Sandbox(Path root) throws IOException {
         this.root = root;
@@ -98,11 +99,17 @@ public final class S6Sandbox implements AutoCloseable {
                 () -> Files.exists(scandir.resolve(".s6-svscan/control")));
     }
 
+    /** How long a boot may take to say it is ready (more for a sandbox of hundreds of services). */
+    public S6Sandbox readyWithin(Duration d) {
+        readyTimeout = d;
+        return this;
+    }
+
     /** Starts the daemon and waits until it says it is ready. */
     public Process startWarden() throws IOException, InterruptedException {
         Process p = spawnWarden();
         warden = p;
-        await("warden ready", Duration.ofSeconds(20), () -> log().contains("ready:") || !p.isAlive());
+        await("warden ready", readyTimeout, () -> log().contains("ready:") || !p.isAlive());
         if (!p.isAlive()) throw new IllegalStateException("warden exited " + p.exitValue() + ":\n" + log());
         return p;
     }

@@ -1,0 +1,2 @@
+/** Prometheus's text exposition format. */
+package io.warden.metrics;

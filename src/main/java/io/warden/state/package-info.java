@@ -1,0 +1,5 @@
+/**
+ * The state volume: intents, last shutdowns, the run record, the journal, durable writes (temp, fsync, rename,
+ * directory fsync), the container stop's transaction and the lock.
+ */
+package io.warden.state;
