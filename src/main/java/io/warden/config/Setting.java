@@ -32,7 +32,7 @@ public enum Setting {
     /** Which s6-rc longruns of the boot bundles warden keeps: {@code all}, {@code off}, or blank-separated names. */
     S6RC("--s6rc", "WARDEN_S6RC", "all"),
     /** What warden's stage-2 hook did at this boot (where the source is, what it left out); absent: no hook ran. */
-    S6RC_BOOT("--s6rc-boot", "WARDEN_S6RC_BOOT", "/run/warden/s6-rc-boot");
+    S6RC_BOOT("--s6rc-boot", "WARDEN_S6RC_BOOT", "/run/warden-s6-rc/boot");
 
     private final String flag;
     private final String env;

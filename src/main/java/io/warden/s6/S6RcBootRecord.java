@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What warden's stage-2 hook did at this boot ({@code /run/warden/s6-rc-boot}, written before s6-overlay compiled
+ * What warden's stage-2 hook did at this boot ({@code /run/warden-s6-rc/boot}, written before s6-overlay compiled
  * its database): where the image's s6-rc source and boot bundles are, and which kept services it left out of the
  * boot. One {@code key value...} line each:
  * <pre>
