@@ -295,7 +295,10 @@ public final class ApiServer implements AutoCloseable {
         for (Connection c : new ArrayList<>(connections)) {
             // a watcher waits for events as long as it likes; once its stream has ended it is timed out as any other
             if (c.live != null && !c.live.ended()) continue;
-            if (now - c.lastActivity <= idleNanos || c.inFlight || c.filling) continue;
+            // an ended stream's idle time counts from its end: a watcher that read nothing for a while (which is
+            // why it was dropped) still gets the whole idle time to read what it holds and the line saying why
+            long last = c.live == null ? c.lastActivity : Math.max(c.lastActivity, c.live.endedAt());
+            if (now - last <= idleNanos || c.inFlight || c.filling) continue;
             if (c.draining || c.closeAfterWrite) {
                 // answered already (or the answer cannot be delivered to a client that does not read): done
                 c.close();
@@ -748,6 +751,8 @@ public final class ApiServer implements AutoCloseable {
         private final java.util.ArrayDeque<byte[]> lines = new java.util.ArrayDeque<>();
         private int bytes;
         private boolean ended;
+        /** When the stream ended (System.nanoTime), read by the selector's idle sweep. */
+        private volatile long endedAt;
         private boolean flushScheduled;
 
         LiveLines(Connection c) {
@@ -767,6 +772,7 @@ public final class ApiServer implements AutoCloseable {
         public synchronized void end(byte[] last) {
             if (ended) return;
             ended = true;
+            endedAt = System.nanoTime();
             if (last != null) {
                 lines.add(last);
                 bytes += last.length;
@@ -797,6 +803,10 @@ public final class ApiServer implements AutoCloseable {
 
         synchronized boolean ended() {
             return ended;
+        }
+
+        long endedAt() {
+            return endedAt;
         }
     }
 }
