@@ -100,7 +100,7 @@ final class Requests implements RequestHandler {
         Map<String, Object> checkAll = new LinkedHashMap<>();
         checkAll.put("healthy", unhealthy.isEmpty());
         if (dflt != null) {
-            checkAll.put("desired", dflt.desired().wire());
+            checkAll.put("desired", dflt.placement().unreadable() != null ? "unknown" : dflt.desired().wire());
             checkAll.put("observed", dflt.observed().wire());
         }
         checkAll.put("unhealthy", unhealthy);
@@ -115,9 +115,17 @@ final class Requests implements RequestHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("service", s.service());
         m.put("healthy", s.healthy());
-        m.put("desired", s.desired().wire());
+        Snapshot.Placement p = s.placement();
+        m.put("desired", p.unreadable() != null ? "unknown" : s.desired().wire());
         m.put("observed", s.observed().wire());
-        if (s.matchesIntent() && !s.healthy()) m.put("reason", "the state volume cannot be written (see degraded)");
+        if (p.unreadable() != null) {
+            m.put("reason", "its recorded intent cannot be read from the state volume (" + p.unreadable()
+                    + "); it is not started until it can be");
+        } else if (p.secondCopy() != null && !s.healthy()) {
+            m.put("reason", "a second copy runs in " + p.secondCopy() + ", a slot warden did not install (see degraded)");
+        } else if (s.matchesIntent() && !s.healthy()) {
+            m.put("reason", "the state volume cannot be written (see degraded)");
+        }
         return m;
     }
 
