@@ -40,7 +40,9 @@ LOAD_CLIENTS=1000
 N_WATCHERS=100
 if [ $quick = 1 ]; then N_WATCH_CYCLES=20 N_WATCH_STATUS=500; else N_WATCH_CYCLES=200 N_WATCH_STATUS=5000; fi
 N_SERVICES=50
-STOP_SERVICES="1 50 500"
+# 500 services on the host sandbox's s6-svscan are at its default limit of supervised services (its -c):
+# the full run tries it, the smoke does not
+if [ $quick = 1 ]; then STOP_SERVICES="1 50"; else STOP_SERVICES="1 50 500"; fi
 if [ $quick = 1 ]; then N_STOP=5 N_TX=10; else N_STOP=30 N_TX=100; fi
 
 cache=${WARDEN_OFFLINE_CACHE:-/var/cache/warden-offline}
