@@ -1,5 +1,6 @@
 package io.warden.api;
 
+import io.warden.text.PrintableText;
 import io.warden.json.Json;
 import io.warden.json.JsonException;
 
@@ -50,7 +51,7 @@ public record Request(Operation op, Map<String, Object> body) {
             if (!(service instanceof String)) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"service\" must be a string");
             }
-            String why = io.warden.config.ServiceName.problem((String) service);
+            String why = io.warden.state.ServiceName.problem((String) service);
             if (why != null) throw new ProtocolException(ErrorCode.BAD_REQUEST, why);
         }
         Object pid = m.get("pid");

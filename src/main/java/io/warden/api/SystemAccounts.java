@@ -1,5 +1,6 @@
 package io.warden.api;
 
+import io.warden.text.PrintableText;
 import org.tinylog.Logger;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.warden.cli;
 
-import io.warden.api.PrintableText;
+import io.warden.text.PrintableText;
 import io.warden.config.Settings;
 
 import java.io.PrintStream;
@@ -113,7 +113,7 @@ public final class Main {
     private static String name(Args a) throws UsageException {
         String n = a.positional(0);
         if (n == null) return null;
-        String why = io.warden.config.ServiceName.problem(n);
+        String why = io.warden.state.ServiceName.problem(n);
         if (why != null) throw new UsageException(why);
         return n;
     }

@@ -1,6 +1,6 @@
 package io.warden.cli;
 
-import io.warden.api.PrintableText;
+import io.warden.text.PrintableText;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
 

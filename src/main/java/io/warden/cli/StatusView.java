@@ -1,7 +1,7 @@
 package io.warden.cli;
 
 import io.warden.api.ErrorCode;
-import io.warden.api.PrintableText;
+import io.warden.text.PrintableText;
 import io.warden.json.Json;
 import io.warden.state.LastShutdown;
 import io.warden.state.ServiceState;

@@ -1,5 +1,6 @@
 package io.warden.config;
 
+import io.warden.state.ServiceName;
 import io.warden.state.IntentState;
 
 import java.nio.file.Path;
@@ -41,9 +42,9 @@ public final class Settings {
         metricsListen();
         hermesHome();
         // shown by status, the journal, the log and the metrics' warden_info label: text for terminals and scrapers
-        if (!io.warden.api.PrintableText.isPrintable(get(Setting.IMAGE_VERSION))) {
+        if (!io.warden.text.PrintableText.isPrintable(get(Setting.IMAGE_VERSION))) {
             throw new ConfigException(Setting.IMAGE_VERSION.env() + " holds a control character: '"
-                    + io.warden.api.PrintableText.escape(get(Setting.IMAGE_VERSION)) + "'");
+                    + io.warden.text.PrintableText.escape(get(Setting.IMAGE_VERSION)) + "'");
         }
         s6rcSelection();
         String problem = ServiceName.problem(Setting.SERVICE.env(), get(Setting.SERVICE));
@@ -120,7 +121,7 @@ public final class Settings {
         if (v.isEmpty()) return null;
         if (!v.startsWith("hermes:") || !v.substring("hermes:".length()).startsWith("/")) {
             throw new ConfigException(Setting.IMPORT.env() + " must be hermes:<absolute HERMES_HOME path>, not '"
-                    + io.warden.api.PrintableText.escape(v) + "'");
+                    + io.warden.text.PrintableText.escape(v) + "'");
         }
         return Path.of(v.substring("hermes:".length())).normalize();
     }
@@ -138,7 +139,7 @@ public final class Settings {
             String why = ServiceName.problem(n);
             if (why != null || n.equals("all") || n.equals("off")) {
                 throw new ConfigException(Setting.S6RC.env() + " must be all, off or service names, not '"
-                        + io.warden.api.PrintableText.escape(v) + "'" + (why == null ? "" : ": " + why));
+                        + io.warden.text.PrintableText.escape(v) + "'" + (why == null ? "" : ": " + why));
             }
             names.add(n);
         }

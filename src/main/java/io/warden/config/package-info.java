@@ -1,2 +1,2 @@
-/** Settings from flags and environment variables, validated once, and the service naming rule. */
+/** Settings from flags and environment variables, validated once. */
 package io.warden.config;

@@ -7,7 +7,7 @@ import io.warden.api.Peer;
 import io.warden.api.PeerIdentity;
 import io.warden.api.Protocol;
 import io.warden.api.SocketFile;
-import io.warden.config.ServiceName;
+import io.warden.state.ServiceName;
 import io.warden.config.Setting;
 import io.warden.config.Settings;
 import io.warden.event.Event;

@@ -5,11 +5,11 @@ import io.warden.api.Answer;
 import io.warden.api.ErrorCode;
 import io.warden.api.Operation;
 import io.warden.api.Peer;
-import io.warden.api.PrintableText;
+import io.warden.text.PrintableText;
 import io.warden.api.Protocol;
 import io.warden.api.Request;
 import io.warden.api.RequestHandler;
-import io.warden.config.ServiceName;
+import io.warden.state.ServiceName;
 import io.warden.state.Journal;
 import org.tinylog.Logger;
 

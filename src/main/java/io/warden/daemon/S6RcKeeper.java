@@ -1,6 +1,6 @@
 package io.warden.daemon;
 
-import io.warden.config.ServiceName;
+import io.warden.state.ServiceName;
 import io.warden.s6.ControlResult;
 import io.warden.s6.ProcessTable;
 import io.warden.s6.S6RcBootRecord;

@@ -1,7 +1,7 @@
 package io.warden.imports;
 
-import io.warden.api.PrintableText;
-import io.warden.config.ServiceName;
+import io.warden.text.PrintableText;
+import io.warden.state.ServiceName;
 import io.warden.state.Intent;
 import org.tinylog.Logger;
 

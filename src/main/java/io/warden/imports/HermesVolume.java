@@ -1,6 +1,6 @@
 package io.warden.imports;
 
-import io.warden.api.PrintableText;
+import io.warden.text.PrintableText;
 import io.warden.json.Json;
 import io.warden.json.JsonException;
 import io.warden.state.ImportOrigin;

@@ -1,6 +1,6 @@
 package io.warden.s6;
 
-import io.warden.config.ServiceName;
+import io.warden.state.ServiceName;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

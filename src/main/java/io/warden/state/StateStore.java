@@ -95,7 +95,7 @@ public final class StateStore {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
                 String name = f.substring(0, f.length() - ".json".length());
-                if (io.warden.config.ServiceName.problem(name) == null && Files.isRegularFile(p)) names.add(name);
+                if (io.warden.state.ServiceName.problem(name) == null && Files.isRegularFile(p)) names.add(name);
             }
         }
         java.util.Collections.sort(names);

@@ -237,7 +237,7 @@ class MainTest {
             boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
             if (control && c != '\n') {
                 throw new AssertionError(String.format("raw U+%04X at %d in: %s", (int) c, i,
-                        io.warden.api.PrintableText.escape(printed)));
+                        io.warden.text.PrintableText.escape(printed)));
             }
         }
     }

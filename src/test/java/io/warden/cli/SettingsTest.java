@@ -99,7 +99,7 @@ class SettingsTest {
 
     @Test
     void a_name_too_long_for_the_file_system_is_a_usage_error() {
-        String longest = "g".repeat(io.warden.config.ServiceName.MAX_LENGTH);
+        String longest = "g".repeat(io.warden.state.ServiceName.MAX_LENGTH);
         assertEquals(longest, Settings.resolve(Map.of("WARDEN_SERVICE", longest), Map.of()).service());
         Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
                 () -> Settings.resolve(Map.of("WARDEN_SERVICE", longest + "g"), Map.of()));

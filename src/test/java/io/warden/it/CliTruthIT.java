@@ -128,7 +128,7 @@ class CliTruthIT {
             char c = printed.charAt(i);
             if ((c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f)) {
                 throw new AssertionError(String.format("%s printed a raw U+%04X at %d: %s", what, (int) c, i,
-                        io.warden.api.PrintableText.escape(printed)));
+                        io.warden.text.PrintableText.escape(printed)));
             }
         }
     }

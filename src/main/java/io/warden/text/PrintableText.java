@@ -1,4 +1,4 @@
-package io.warden.api;
+package io.warden.text;
 
 /**
  * The one rule for text a user gives (a {@code reason}): it must be printable, because it is later shown on

@@ -1,4 +1,4 @@
-package io.warden.api;
+package io.warden.text;
 
 import org.junit.jupiter.api.Test;
 

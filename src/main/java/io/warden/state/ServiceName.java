@@ -1,6 +1,5 @@
-package io.warden.config;
+package io.warden.state;
 
-import io.warden.state.StateStore;
 
 import java.util.regex.Pattern;
 
@@ -31,7 +30,7 @@ public final class ServiceName {
         }
         if (!RULE.matcher(name).matches()) {
             return variable + " must match [a-z0-9][a-z0-9._-]* (an instance NAME@INSTANCE, both parts so), not '"
-                    + io.warden.api.PrintableText.escape(name) + "'";
+                    + io.warden.text.PrintableText.escape(name) + "'";
         }
         if (StateStore.RESERVED_NAMES.contains(name)) {
             return variable + "=" + name + " is reserved: warden's own files on the state volume use that name ("
