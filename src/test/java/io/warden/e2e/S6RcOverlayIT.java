@@ -195,11 +195,7 @@ class S6RcOverlayIT {
         String image = image(version, layout, "warden");
         project = OverlayProject.create(tmp, "warden-ov-ro-" + version.replace(".", ""), image, true, "");
         try {
-            project.up();
-            project.awaitObserved("up", KEPT.toArray(String[]::new));
-            project.exec("warden", "stop", "counter").orThrow();
-            project.awaitObserved("down", "counter", "dependent");
-            int counter = project.starts("counter");
+            int counter = bootThenStopCounter();
             project.recreate();
             Map<String, Map<String, Object>> l = project.awaitObserved("up", "web");
             assertEquals("down", l.get("counter").get("observed"));
@@ -237,6 +233,15 @@ class S6RcOverlayIT {
         }
     }
 
+    /** Boots the project, waits for every kept service, stops counter (which holds dependent); its start count. */
+    private int bootThenStopCounter() {
+        project.up();
+        project.awaitObserved("up", KEPT.toArray(String[]::new));
+        project.exec("warden", "stop", "counter").orThrow();
+        project.awaitObserved("down", "counter", "dependent");
+        return project.starts("counter");
+    }
+
     private void awaitCounts(List<String> services) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
@@ -255,11 +260,7 @@ class S6RcOverlayIT {
         String image = image("3.2.3.0", "old", "warden");
         project = OverlayProject.create(tmp, "warden-ov-unreadable", image, false, "");
         try {
-            project.up();
-            project.awaitObserved("up", KEPT.toArray(String[]::new));
-            project.exec("warden", "stop", "counter").orThrow();
-            project.awaitObserved("down", "counter", "dependent");
-            int counter = project.starts("counter");
+            int counter = bootThenStopCounter();
             int web = project.starts("web");
 
             // root without the capabilities that bypass file permissions, on a state volume of mode 000
