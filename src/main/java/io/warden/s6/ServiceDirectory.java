@@ -56,6 +56,19 @@ public final class ServiceDirectory {
         return b == null ? null : SupervisorStatus.parse(b);
     }
 
+    /**
+     * Whether s6 reports a run up now. A status that cannot be read counts as not up: the callers ask to decide
+     * whether to start something or report a copy running, and an unreadable status is neither.
+     */
+    public boolean up() {
+        try {
+            SupervisorStatus s = readStatus();
+            return s != null && s.up();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The raw {@code supervise/status}, or null when it does not exist. */
     public byte[] readStatusBytes() throws IOException {
         try {
