@@ -37,13 +37,13 @@ final class CopyScan {
         this.next = time.nanos();
     }
 
-    /** {@code c} is kept from now on: its definition's program is read once, here. */
-    void keep(ServiceController c) {
+    /** {@code service} is kept from now on: its definition's program ({@code run}, null: none) is read once, here. */
+    void keep(String service, java.nio.file.Path run) {
         try {
-            keepers.keep(c.name(), c.runFile());
+            keepers.keep(service, run);
         } catch (IOException e) {
-            Logger.warn("cannot read {}'s run file {}: a copy of it is found by its slot's name only: {}", c.name(),
-                    c.runFile(), Ledger.describe(e));
+            Logger.warn("cannot read {}'s run file {}: a copy of it is found by its slot's name only: {}", service,
+                    run, Ledger.describe(e));
         }
     }
 

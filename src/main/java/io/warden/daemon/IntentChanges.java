@@ -86,7 +86,7 @@ final class IntentChanges {
             boolean ok = Boolean.TRUE.equals(answer.get("ok"));
             if (creating && ok) {
                 services.put(c);
-                copies.keep(c);
+                copies.keep(c.name(), c.runFile());
                 watcher.add(c.directory());
             }
             if (c.s6rc() && ok) answer = followDependencies(c, op, peer, answer);

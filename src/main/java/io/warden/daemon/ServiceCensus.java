@@ -61,7 +61,7 @@ final class ServiceCensus {
         }
         if (imports != null) profiles.createInstances(imports, catalog, templatesDir, services::contains, this::add);
         for (ServiceController c : services.all()) c.load(defaultIntent, startedAt, imports);
-        for (ServiceController c : services.all()) copies.keep(c);
+        for (ServiceController c : services.all()) copies.keep(c.name(), c.runFile());
         profiles.save();
     }
 
