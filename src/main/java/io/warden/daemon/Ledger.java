@@ -1,8 +1,6 @@
 package io.warden.daemon;
 
 import io.warden.state.DurableFile;
-import io.warden.state.Intent;
-import io.warden.state.LastShutdown;
 import io.warden.state.RunRecord;
 import io.warden.state.ServiceState;
 import io.warden.state.StateStore;
@@ -14,9 +12,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -224,35 +220,5 @@ final class Ledger {
             return reason + ": " + f.getFile();
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    /** A record of warden's own ({@code "service": null}): its time and event name, fields added by the caller. */
-    static Map<String, Object> record(String event) {
-        return record(event, null);
-    }
-
-    /** A journal record about one service: its time, event name and service, fields added by the caller. */
-    static Map<String, Object> record(String event, String service) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", Instant.now().toString());
-        m.put("event", event);
-        m.put("service", service);
-        return m;
-    }
-
-    static Map<String, Object> intentRecord(String event, Intent i, String service) {
-        Map<String, Object> m = record(event, service);
-        m.putAll(i.toJson());
-        return m;
-    }
-
-    static Map<String, Object> shutdownRecord(LastShutdown ls) {
-        return shutdownRecord(ls, null);
-    }
-
-    static Map<String, Object> shutdownRecord(LastShutdown ls, String service) {
-        Map<String, Object> m = record("shutdown", service);
-        m.putAll(ls.toJson());
-        return m;
     }
 }

@@ -8,7 +8,6 @@ import io.warden.s6.S6RcControl;
 import io.warden.s6.S6RcSource;
 import io.warden.s6.Scandir;
 import io.warden.s6.ServiceDirectory;
-import io.warden.s6.SupervisorStatus;
 import io.warden.s6.TemplateCatalog;
 import io.warden.state.IntentState;
 import org.tinylog.Logger;
@@ -34,6 +33,8 @@ final class S6RcKeeper {
     private static final long UP_TIMEOUT_MILLIS = 30_000;
     /** How long a directly restarted dependency is given to show up before the next one is started. */
     private static final long DIRECT_UP_WAIT_MILLIS = 10_000;
+    /** How often a dependency without a status watcher is looked at while a bring-up waits for it. */
+    private static final long UNWATCHED_RECHECK_MILLIS = 100;
 
     private final S6RcSource source;
     private final S6RcBootRecord boot;
@@ -42,11 +43,14 @@ final class S6RcKeeper {
     private final ProcessTable procs;
     private final ExecutorService worker;
     private final Consumer<Runnable> loop;
+    private final TimeSource time;
+    /** Notified at every status change the watcher sees, so a waiting bring-up looks again at once. */
+    private final Object statusSeen = new Object();
     private final Map<String, TemplateCatalog.Template> kept = new TreeMap<>();
     private final List<String> refused = new ArrayList<>();
 
     S6RcKeeper(S6RcSource source, S6RcBootRecord boot, Set<String> selection, S6RcControl control, Scandir scandir,
-               ProcessTable procs, ExecutorService worker, Consumer<Runnable> loop) {
+               ProcessTable procs, ExecutorService worker, Consumer<Runnable> loop, TimeSource time) {
         this.source = source;
         this.boot = boot;
         this.control = control;
@@ -54,6 +58,7 @@ final class S6RcKeeper {
         this.procs = procs;
         this.worker = worker;
         this.loop = loop;
+        this.time = time;
         for (String name : source.bootLongruns()) {
             if (name.equals("warden")) continue;
             if (selection != null && !selection.contains(name)) continue;
@@ -155,7 +160,7 @@ final class S6RcKeeper {
         for (String s : source.upOrder(name)) {
             boolean longrun = source.isLongrun(s);
             ServiceDirectory d = scandir.service(s);
-            if (longrun && isUp(d)) continue;
+            if (longrun && d.up()) continue;
             if (!longrun && (active == null || active.contains(s))) continue;
             if (longrun && (active == null || active.contains(s))) {
                 d.setDownFile(false);
@@ -173,23 +178,33 @@ final class S6RcKeeper {
         return null;
     }
 
-    private static boolean isUp(ServiceDirectory d) {
-        try {
-            SupervisorStatus s = d.readStatus();
-            return s != null && s.up();
-        } catch (IOException e) {
-            return false;
+    /**
+     * A service's status changed (the status watcher saw it): a bring-up waiting for a dependency to be up looks
+     * again. Called from the watcher's thread.
+     */
+    void statusChanged() {
+        synchronized (statusSeen) {
+            statusSeen.notifyAll();
         }
     }
 
-    private static void awaitUp(ServiceDirectory d) {
-        long until = System.nanoTime() + DIRECT_UP_WAIT_MILLIS * 1_000_000L;
-        while (!isUp(d) && System.nanoTime() - until < 0) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+    /**
+     * Waits until {@code d} is up or {@value #DIRECT_UP_WAIT_MILLIS} ms passed, woken by {@link #statusChanged}. A
+     * dependency warden does not keep has no watcher: it is looked at again every {@value #UNWATCHED_RECHECK_MILLIS}
+     * ms until the deadline.
+     */
+    private void awaitUp(ServiceDirectory d) {
+        long until = time.nanos() + DIRECT_UP_WAIT_MILLIS * 1_000_000L;
+        synchronized (statusSeen) {
+            while (!d.up()) {
+                long left = until - time.nanos();
+                if (left <= 0) return;
+                try {
+                    statusSeen.wait(Math.max(1, Math.min(UNWATCHED_RECHECK_MILLIS, left / 1_000_000L)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -30,7 +30,7 @@ import java.util.Map;
  * {@code running AT NAME PID} (still up after {@value #BOUND_SECONDS} s: not a container stop, warden alone was
  * stopped). {@code AT} is the instant of warden's signal, as its causes record it.
  */
-final class StopWitness {
+final class StopWitness implements Witness {
     static final String FILE = "stop-witness";
     static final int BOUND_SECONDS = 60;
 
@@ -144,7 +144,8 @@ final class StopWitness {
     }
 
     /** At warden's signal: the runs still up (service name to pid), stamped {@code at}; the witness takes over. */
-    void arm(String at, Map<String, Long> runs) {
+    @Override
+    public void arm(String at, Map<String, Long> runs) {
         StringBuilder line = new StringBuilder(at);
         for (Map.Entry<String, Long> e : runs.entrySet()) line.append(' ').append(e.getKey()).append(' ').append(e.getValue());
         try {

@@ -54,14 +54,15 @@ final class Watchers implements EventSpine.Subscriber {
         byte[] line = (Json.write(e.streamed()) + "\n").getBytes(StandardCharsets.UTF_8);
         String service = e.event().service();
         for (Watcher w : watchers) {
-            if (w.wants(service) && !w.sink().offer(line)) drop(w);
+            if (w.wants(service) && !w.sink().offer(line)) drop(w, e.at());
         }
     }
 
-    private void drop(Watcher w) {
+    /** {@code at}: the stamp of the event the watcher could not take, the last it would have seen. */
+    private void drop(Watcher w, Instant at) {
         if (!watchers.remove(w)) return;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", Instant.now().toString());
+        m.put("at", at.toString());
         m.put("event", DROPPED);
         m.put("service", null);
         m.put("reason", "this watcher left more than " + io.warden.api.ApiServer.watchBufferBytes() / 1024

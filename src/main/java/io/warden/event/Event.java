@@ -4,6 +4,7 @@ import io.warden.state.Intent;
 import io.warden.state.LastShutdown;
 import io.warden.state.Versions;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,15 +47,18 @@ public sealed interface Event {
 
     // ---- warden's own ---------------------------------------------------------------------------------------
 
+    /** An event of warden's own: about no one service. */
+    sealed interface Own extends Event {
+        default String service() {
+            return null;
+        }
+    }
+
     /** warden booted and brought every service in line with its intent. */
     record Boot(long wardenPid, String supervisor, String defaultIntent, Map<String, String> intents,
-                Versions versions) implements Event {
+                Versions versions) implements Own {
         public String name() {
             return "boot";
-        }
-
-        public String service() {
-            return null;
         }
 
         public void putFields(Map<String, Object> m) {
@@ -68,13 +72,9 @@ public sealed interface Event {
     }
 
     /** This boot's warden or image differs from the previous boot's. */
-    record Upgraded(Versions from, Versions to) implements Event {
+    record Upgraded(Versions from, Versions to) implements Own {
         public String name() {
             return "upgraded";
-        }
-
-        public String service() {
-            return null;
         }
 
         public void putFields(Map<String, Object> m) {
@@ -85,13 +85,9 @@ public sealed interface Event {
     }
 
     /** The previous warden run ended without a record (SIGKILL, OOM, power loss). */
-    record UncleanEnd(long previousWardenPid, String previousStartedAt) implements Event {
+    record UncleanEnd(long previousWardenPid, String previousStartedAt) implements Own {
         public String name() {
             return "warden-unclean-end";
-        }
-
-        public String service() {
-            return null;
         }
 
         public void putFields(Map<String, Object> m) {
@@ -105,13 +101,9 @@ public sealed interface Event {
      * service's) or for another reason ({@code reason}, causes unchanged).
      */
     record WardenStop(String signal, String reason, LastShutdown defaultCause, Map<String, String> causes)
-            implements Event {
+            implements Own {
         public String name() {
             return "warden-stop";
-        }
-
-        public String service() {
-            return null;
         }
 
         public void putFields(Map<String, Object> m) {
@@ -124,13 +116,9 @@ public sealed interface Event {
     }
 
     /** A problem entered {@code degraded} (stream only: the log has it, status lists it while it lasts). */
-    record Degraded(String problem) implements Event {
+    record Degraded(String problem) implements Own {
         public String name() {
             return "degraded";
-        }
-
-        public String service() {
-            return null;
         }
 
         public void putFields(Map<String, Object> m) {
@@ -143,13 +131,9 @@ public sealed interface Event {
     }
 
     /** A problem left {@code degraded}: {@code problem} is what it began with (stream only). */
-    record Recovered(String problem) implements Event {
+    record Recovered(String problem) implements Own {
         public String name() {
             return "recovered";
-        }
-
-        public String service() {
-            return null;
         }
 
         public void putFields(Map<String, Object> m) {
@@ -303,6 +287,40 @@ public sealed interface Event {
         public void putFields(Map<String, Object> m) {
             m.put("uid", (long) uid);
             m.put("wasRunning", wasRunning);
+        }
+    }
+
+    /** A kept service is also defined outside warden ({@code definitions}: where): two definitions fight. */
+    record DefinedElsewhere(String service, List<String> definitions) implements Event {
+        public String name() {
+            return "defined-elsewhere";
+        }
+
+        public void putFields(Map<String, Object> m) {
+            m.put("definitions", definitions);
+        }
+    }
+
+    /** A slot warden did not install runs a kept service's program: a second keeper made it. */
+    record SecondKeeper(String service, String slot) implements Event {
+        public String name() {
+            return "second-keeper";
+        }
+
+        public void putFields(Map<String, Object> m) {
+            m.put("slot", slot);
+        }
+    }
+
+    /** An instance created at boot for a profile of an imported Hermes volume ({@code importedFrom}: which). */
+    record InstanceImported(String service, String template, Map<String, Object> importedFrom) implements Event {
+        public String name() {
+            return "instance-created";
+        }
+
+        public void putFields(Map<String, Object> m) {
+            m.put("template", template);
+            m.put("importedFrom", importedFrom);
         }
     }
 }

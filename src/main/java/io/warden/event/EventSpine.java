@@ -57,12 +57,17 @@ public final class EventSpine {
         }
     }
 
-    private final Clock clock;
+    private final java.util.function.Supplier<Instant> clock;
     private final Journal journal;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
 
     /** {@code clock} stamps records (wall time, as the journal always had); decisions use the daemon's TimeSource. */
     public EventSpine(Clock clock, Journal journal) {
+        this(clock::instant, journal);
+    }
+
+    /** {@code clock}: the wall time that stamps records (the daemon's injected clock). */
+    public EventSpine(java.util.function.Supplier<Instant> clock, Journal journal) {
         this.clock = clock;
         this.journal = journal;
     }
@@ -80,7 +85,7 @@ public final class EventSpine {
      * call (warden's stop writes them together with every service's state file).
      */
     public void emitAll(List<Event> events, Journal writer) {
-        Instant at = clock.instant();
+        Instant at = clock.get();
         List<Stamped> stamped = new ArrayList<>(events.size());
         List<Map<String, Object>> records = new ArrayList<>();
         for (Event e : events) {

@@ -54,23 +54,73 @@ public final class S6RcControl {
     public record Outcome(int exitCode, String output) {
     }
 
+    /**
+     * Runs s6-rc within {@code boundMillis}: its output is read on a thread of its own, so a program that hangs
+     * with its output open is still ended at the bound and never holds the caller longer. What it wrote by then
+     * (up to {@value #OUTPUT_MAX} bytes) is kept.
+     */
     private Outcome run(List<String> args, long boundMillis) throws IOException {
         List<String> cmd = new ArrayList<>(program);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
-        byte[] out;
+        Output out = new Output(p.getInputStream());
+        Thread reader = new Thread(out, "warden-s6-rc-output");
+        reader.setDaemon(true);
+        reader.start();
         try {
-            out = p.getInputStream().readNBytes(64 * 1024);
             if (!p.waitFor(boundMillis, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
+                p.getInputStream().close();
                 throw new IOException(String.join(" ", cmd) + " did not end within " + boundMillis + " ms");
             }
+            // a child s6-rc left behind may still hold the pipe open: what was written until now is enough
+            reader.join(OUTPUT_GRACE_MILLIS);
+            if (reader.isAlive()) p.getInputStream().close();
         } catch (InterruptedException e) {
             p.destroyForcibly();
+            p.getInputStream().close();
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted running " + String.join(" ", cmd));
         }
-        return new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
+        return new Outcome(p.exitValue(), out.text());
+    }
+
+    private static final int OUTPUT_MAX = 64 * 1024;
+    /** How long the output may still be read after s6-rc exited. */
+    private static final long OUTPUT_GRACE_MILLIS = 1_000;
+
+    /** What the program wrote, read as it comes, up to {@link #OUTPUT_MAX} bytes. */
+    private static final class Output implements Runnable {
+        private final java.io.InputStream in;
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        Output(java.io.InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (bytes) {
+                        if (bytes.size() < OUTPUT_MAX) bytes.write(buf, 0, Math.min(n, OUTPUT_MAX - bytes.size()));
+                    }
+                }
+            } catch (IOException e) {
+                // the stream was closed at the bound (or the program's end): the output is what came before it
+                synchronized (bytes) {
+                    if (bytes.size() == 0) bytes.writeBytes(("(output not read: " + e.getMessage() + ")").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8).strip();
+            }
+        }
     }
 }

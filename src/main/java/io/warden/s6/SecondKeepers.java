@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,12 +16,17 @@ import java.util.TreeMap;
  * profile's {@code gateway}), a services.d copy, any slot warden and s6-rc did not install whose {@code run} is a
  * kept service's. Two copies of one gateway answer the same messages twice, so each is reported, and the health
  * check fails while both run.
+ *
+ * <p>The kept services' {@code run} files are read once, when a service becomes kept ({@link #keep}): a scan
+ * then reads only the slots of the scandir that are not warden's.
  */
 public final class SecondKeepers {
     /** s6-overlay's and s6-rc's own slots: never a copy of a service. */
     private static final Set<String> OWN = Set.of("s6-linux-init-shutdownd", "s6rc-fdholder", "s6rc-oneshot-runner");
 
     private final Scandir scandir;
+    /** Every kept service, with its definition's {@code run} (null when it has none). */
+    private final Map<String, byte[]> kept = new HashMap<>();
 
     public SecondKeepers(Scandir scandir) {
         this.scandir = scandir;
@@ -31,18 +37,23 @@ public final class SecondKeepers {
     }
 
     /**
-     * The copies of kept services in the scandir, by the name of their slot.
-     *
-     * @param kept each kept service's name and the {@code run} file of its definition (null when it has none)
+     * {@code service} is kept from now on; {@code run} is its definition's {@code run} file (null when it has none),
+     * read now. A file that cannot be read is no program to compare (a copy is still found by its slot's name).
      */
-    public Map<String, Copy> find(Map<String, Path> kept) throws IOException {
+    public void keep(String service, Path run) throws IOException {
+        kept.put(service, run != null && Files.isRegularFile(run) ? Files.readAllBytes(run) : null);
+    }
+
+    /** {@code service} is no longer kept (a removed instance). */
+    public void forget(String service) {
+        kept.remove(service);
+    }
+
+    /** The copies of kept services in the scandir, by the name of their slot. */
+    public Map<String, Copy> find() throws IOException {
         Map<String, Copy> found = new TreeMap<>();
         Path dir = scandir.path();
         if (!Files.isDirectory(dir)) return found;
-        Map<String, byte[]> runs = new TreeMap<>();
-        for (Map.Entry<String, Path> e : kept.entrySet()) {
-            if (e.getValue() != null && Files.isRegularFile(e.getValue())) runs.put(e.getKey(), Files.readAllBytes(e.getValue()));
-        }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String slot = p.getFileName().toString();
@@ -50,8 +61,8 @@ public final class SecondKeepers {
                 ServiceDirectory sd = new ServiceDirectory(p);
                 if (sd.installedByWarden() || !Files.isDirectory(p)) continue;
                 String of = byName(slot, kept.keySet());
-                if (of == null) of = byProgram(p.resolve("run"), runs);
-                if (of != null) found.put(slot, new Copy(of, p, running(sd)));
+                if (of == null) of = byProgram(p.resolve("run"));
+                if (of != null) found.put(slot, new Copy(of, p, sd.up()));
             }
         }
         return found;
@@ -70,19 +81,17 @@ public final class SecondKeepers {
         return null;
     }
 
-    private static String byProgram(Path run, Map<String, byte[]> runs) throws IOException {
+    private String byProgram(Path run) throws IOException {
         if (!Files.isRegularFile(run)) return null;
-        byte[] mine = Files.readAllBytes(run);
-        for (Map.Entry<String, byte[]> e : runs.entrySet()) if (Arrays.equals(mine, e.getValue())) return e.getKey();
-        return null;
-    }
-
-    private static boolean running(ServiceDirectory sd) {
-        try {
-            SupervisorStatus s = sd.readStatus();
-            return s != null && s.up();
-        } catch (IOException e) {
-            return false;
+        byte[] theirs = Files.readAllBytes(run);
+        // the first match in name order, as a scan over a sorted table would give it
+        String match = null;
+        for (Map.Entry<String, byte[]> e : kept.entrySet()) {
+            if (e.getValue() != null && Arrays.equals(theirs, e.getValue())
+                    && (match == null || e.getKey().compareTo(match) < 0)) {
+                match = e.getKey();
+            }
         }
+        return match;
     }
 }

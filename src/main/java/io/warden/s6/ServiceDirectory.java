@@ -56,6 +56,20 @@ public final class ServiceDirectory {
         return b == null ? null : SupervisorStatus.parse(b);
     }
 
+    /**
+     * Whether s6 reports a run up now. A status that cannot be read, or is not s6's layout (another keeper's slot
+     * may hold anything), counts as not up: the callers ask to decide whether to start something or report a copy
+     * running, and such a status says neither.
+     */
+    public boolean up() {
+        try {
+            SupervisorStatus s = readStatus();
+            return s != null && s.up();
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** The raw {@code supervise/status}, or null when it does not exist. */
     public byte[] readStatusBytes() throws IOException {
         try {
@@ -86,24 +100,41 @@ public final class ServiceDirectory {
      * Waits up to {@code millis} for a supervisor to take a directory just put in the scandir: s6-supervise writes
      * {@code supervise/status} only once its control FIFO is open, and a directory warden installs holds no
      * {@code supervise/}, so the file appearing says letters sent now reach it. True when it appeared in time.
+     * Woken by the file system's events (inotify) on the directory and then on {@code supervise/}, never a poll.
      */
-    public boolean awaitSupervisor(long millis) {
-        Path status = dir.resolve("supervise/status");
+    public boolean awaitSupervisor(long millis) throws IOException {
+        Path supervise = dir.resolve("supervise");
+        Path status = supervise.resolve("status");
+        if (Files.exists(status)) return true;
         long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (!Files.exists(status)) {
-            if (System.nanoTime() - deadline >= 0) return false;
-            try {
-                Thread.sleep(SUPERVISOR_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+        try (java.nio.file.WatchService ws = dir.getFileSystem().newWatchService()) {
+            dir.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            boolean superviseWatched = false;
+            while (true) {
+                // registered first, looked at after: a file made in between is seen by the look
+                if (!superviseWatched && Files.isDirectory(supervise)) {
+                    supervise.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+                    superviseWatched = true;
+                }
+                if (Files.exists(status)) return true;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                java.nio.file.WatchKey k = ws.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (k != null) {
+                    k.pollEvents();
+                    k.reset();
+                }
             }
+        } catch (NoSuchFileException e) {
+            // the directory went away (removed while installing): no supervisor will take it
+            return false;
+        } catch (IOException e) {
+            throw new IOException("cannot watch " + dir + " for its new supervisor: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return true;
     }
-
-    /** s6-svscan starts a supervisor within milliseconds of a rescan: a short poll, bounded by the caller. */
-    private static final long SUPERVISOR_POLL_MILLIS = 5;
 
     /**
      * Writes s6-svc command letters ({@code u}, {@code d}, {@code t}, ...) to {@code supervise/control} and says

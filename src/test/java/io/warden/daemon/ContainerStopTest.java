@@ -202,7 +202,8 @@ class ContainerStopTest {
         assertTrue(first.sigterm(true));
         RunRecord committed = first.store.loadRun().value();
         // what late work used to do: a run's end seen after the stop journaled and the run record rewritten
-        first.ledger.journal(Ledger.record("gateway-exit", "gateway"));
+        first.ledger.journal(new java.util.LinkedHashMap<>(Map.of("at", Instant.now().toString(), "event", "gateway-exit",
+                "service", "gateway")));
         first.ledger.saveRun(committed.withRun("gateway", "gateway", null));
         first.ledger.save(first.controllers.get("gateway").state().withLastShutdown(null));
         List<Map<String, Object>> journal = first.store.journal().read().records();

@@ -77,4 +77,19 @@ class EventSpineTest {
         assertEquals(T.minusSeconds(5).toString(), streamed.get("endedAt"));
         assertEquals(seen.get(0).record(), streamed);
     }
+
+    @Test
+    void the_records_that_were_built_by_hand_keep_their_json() {
+        List<Map<String, Object>> journal = new ArrayList<>();
+        EventSpine spine = new EventSpine(() -> T, journal::addAll);
+        spine.emit(new Event.DefinedElsewhere("gateway", List.of("an s6-rc service", "a template /t/gateway")));
+        spine.emit(new Event.SecondKeeper("gateway@eu", "/run/service/gateway-eu"));
+        spine.emit(new Event.InstanceImported("gateway@eu", "gateway@", Map.of("profile", "eu")));
+        assertEquals("{\"at\":\"2026-03-01T10:15:30Z\",\"event\":\"defined-elsewhere\",\"service\":\"gateway\","
+                + "\"definitions\":[\"an s6-rc service\",\"a template /t/gateway\"]}", io.warden.json.Json.write(journal.get(0)));
+        assertEquals("{\"at\":\"2026-03-01T10:15:30Z\",\"event\":\"second-keeper\",\"service\":\"gateway@eu\","
+                + "\"slot\":\"/run/service/gateway-eu\"}", io.warden.json.Json.write(journal.get(1)));
+        assertEquals("{\"at\":\"2026-03-01T10:15:30Z\",\"event\":\"instance-created\",\"service\":\"gateway@eu\","
+                + "\"template\":\"gateway@\",\"importedFrom\":{\"profile\":\"eu\"}}", io.warden.json.Json.write(journal.get(2)));
+    }
 }
