@@ -1,6 +1,7 @@
 /**
- * The daemon: its composition root ({@link io.warden.daemon.Daemon}), the decision loop, the edge of each service's
- * life (feeding its {@link io.warden.lifecycle.Lifecycle} and carrying out the effects it decides), the boot plan, the container stop, the s6-rc
- * services it keeps, and what it publishes (status, metrics, watch).
+ * The daemon: its composition root ({@link io.warden.daemon.Daemon}), the decision loop, the edge of each
+ * service's life (it feeds the service's {@link io.warden.lifecycle.Lifecycle} and carries out the effects it
+ * decides: state file, s6 control, event spine), the boot plan, the container stop, the s6-rc services it keeps,
+ * and what it publishes (status, metrics, watch).
  */
 package io.warden.daemon;

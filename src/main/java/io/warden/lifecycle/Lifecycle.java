@@ -95,7 +95,7 @@ public final class Lifecycle {
         return new Life(next, pending, f);
     }
 
-    /** The phase once the run it followed is gone from s6 without an end of its own (an orphan). */
+    /** The phase once the run it followed is no longer s6's, without an end of its own (an orphan, a boot). */
     private static Phase withoutRun(Phase p) {
         if (p instanceof Phase.Restarting r) return new Phase.Restarting(null, r.endPid());
         if (p instanceof Phase.ShuttingDown) return new Phase.ShuttingDown(null);
@@ -210,14 +210,8 @@ public final class Lifecycle {
         Facts f = life.facts();
         GatewayRun run = Life.runOf(f.status());
         Phase p = life.phase();
-        Phase next;
-        if (p instanceof Phase.Stopping || p instanceof Phase.Restarting || p instanceof Phase.ShuttingDown) {
-            next = run != null ? withRun(p, run) : p instanceof Phase.ShuttingDown ? p : Phase.DOWN;
-        } else if (run != null) {
-            next = new Phase.Up(run);
-        } else {
-            next = p instanceof Phase.Held ? p : Phase.DOWN;
-        }
+        // the run s6 shows becomes the one followed; a hold stands (nothing runs while it holds)
+        Phase next = run != null ? withRun(p, run) : p instanceof Phase.Held ? p : withoutRun(p);
         if (run != null && a.aged()) {
             long upMillis = Duration.between(f.status().stamp(), now.wall()).toMillis();
             f = f.withBackoff(f.backoff().runAdopted(now.nanos(), upMillis));
