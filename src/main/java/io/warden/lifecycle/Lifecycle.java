@@ -32,10 +32,6 @@ public final class Lifecycle {
         this.ends = new RunEnds(service, rules);
     }
 
-    public String service() {
-        return service;
-    }
-
     public Step step(Life life, Input input, Now now) {
         List<Effect> fx = new ArrayList<>();
         Life next;
