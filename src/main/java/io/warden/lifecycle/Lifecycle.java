@@ -40,7 +40,7 @@ public final class Lifecycle {
         else if (input instanceof Input.Settle) next = settle(life, fx);
         else if (input instanceof Input.Request r) next = request(life, r, fx);
         else if (input instanceof Input.Signal s) next = signal(life, s, now, fx);
-        else if (input instanceof Input.WardenEnd) next = shutDown(life, life.facts(), null, fx);
+        else if (input instanceof Input.WardenEnd) next = shutDown(life, false, fx);
         else if (input instanceof Input.Found f) next = found(life, f.status());
         else if (input instanceof Input.Adopt a) next = adopt(life, a, now, fx);
         else throw new IllegalArgumentException("no rule for " + input);
@@ -181,16 +181,16 @@ public final class Lifecycle {
             f = f.withLastShutdown(ls);
             fx.add(new Effect.RecordCause(ls, false));
         }
-        return shutDown(new Life(p, life.pending(), f), f, ls != null ? Boolean.TRUE : null, fx);
+        // a pending end is decided by the signal (ls is its cause)
+        return shutDown(new Life(p, life.pending(), f), life.pending() != null, fx);
     }
 
-    /** Into {@link Phase.ShuttingDown}; {@code decided} non-null: a pending end was just decided (dropped). */
-    private Life shutDown(Life life, Facts f, Boolean decided, List<Effect> fx) {
+    /** Into {@link Phase.ShuttingDown}; {@code decided}: the pending end was just decided, and is dropped. */
+    private Life shutDown(Life life, boolean decided, List<Effect> fx) {
         Phase p = life.phase();
         // a hold ends with warden: nothing is restarted any more (the next boot starts what the intent says)
         if (p instanceof Phase.Held) fx.add(new Effect.Emit(new Event.BackoffReleased(service, false)));
-        PendingEnd pending = decided != null ? null : life.pending();
-        return new Life(new Phase.ShuttingDown(p.run()), pending, f);
+        return new Life(new Phase.ShuttingDown(p.run()), decided ? null : life.pending(), life.facts());
     }
 
     // ---- boot -----------------------------------------------------------------------------------------------
