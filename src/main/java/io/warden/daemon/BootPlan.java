@@ -1,5 +1,6 @@
 package io.warden.daemon;
 
+import io.warden.s6.ControlLetter;
 import io.warden.s6.SupervisorStatus;
 import io.warden.state.IntentState;
 
@@ -9,11 +10,11 @@ import io.warden.state.IntentState;
  *
  * @param install    copy the template into the scandir (it is absent)
  * @param downFile   the state {@code ./down} must have afterwards (true = present)
- * @param control    s6-svc letters to send, or null for none
+ * @param control    the s6-svc letter to send, or null for none
  * @param rescan     ask s6-svscan to rescan
  * @param why        one line for the log
  */
-public record BootPlan(boolean install, boolean downFile, String control, boolean rescan, String why) {
+public record BootPlan(boolean install, boolean downFile, ControlLetter control, boolean rescan, String why) {
 
     public static BootPlan decide(IntentState intent, boolean present, boolean supervised, SupervisorStatus status) {
         boolean wantDown = intent == IntentState.DOWN;
@@ -27,10 +28,10 @@ public record BootPlan(boolean install, boolean downFile, String control, boolea
         }
         boolean active = status.pid() != 0 || status.wantUp();
         if (!wantDown && !active) {
-            return new BootPlan(false, false, "u", false, "down but intent is up: starting it");
+            return new BootPlan(false, false, ControlLetter.UP, false, "down but intent is up: starting it");
         }
         if (wantDown && active) {
-            return new BootPlan(false, true, "d", false, "running, pid " + status.pid() + ", but intent is down: stopping it");
+            return new BootPlan(false, true, ControlLetter.DOWN, false, "running, pid " + status.pid() + ", but intent is down: stopping it");
         }
         return new BootPlan(false, wantDown, null, false,
                 (wantDown ? "down" : "running, pid " + status.pid() + ",") + " matches intent: adopted untouched");

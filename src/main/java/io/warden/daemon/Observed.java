@@ -1,5 +1,6 @@
 package io.warden.daemon;
 
+import io.warden.lifecycle.PendingEnd;
 import io.warden.s6.SupervisorStatus;
 import io.warden.state.IntentState;
 
@@ -8,7 +9,7 @@ public enum Observed {
     UP, DOWN, STARTING, STOPPING, BACKOFF, FAILED, UNKNOWN;
 
     /** Exit code of a gateway whose configuration is fatally wrong (EX_CONFIG); s6 does not restart it. */
-    public static final int FATAL_CONFIG_EXIT = 78;
+    public static final int FATAL_CONFIG_EXIT = PendingEnd.FATAL_CONFIG_EXIT;
 
     public String wire() {
         return name().toLowerCase();
@@ -34,6 +35,6 @@ public enum Observed {
     }
 
     public static boolean isFatalConfig(SupervisorStatus s) {
-        return s.pid() == 0 && !s.wantUp() && s.exited() && s.exitCode() == FATAL_CONFIG_EXIT;
+        return PendingEnd.isFatalConfig(s);
     }
 }

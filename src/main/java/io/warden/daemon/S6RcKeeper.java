@@ -1,6 +1,7 @@
 package io.warden.daemon;
 
 import io.warden.state.ServiceName;
+import io.warden.s6.ControlLetter;
 import io.warden.s6.ControlResult;
 import io.warden.s6.ProcessTable;
 import io.warden.s6.S6RcBootRecord;
@@ -130,7 +131,7 @@ final class S6RcKeeper {
         } catch (IOException e) {
             Logger.error("{}: cannot create ./down: {}", name, Ledger.describe(e));
         }
-        return d.control("d", procs).sent();
+        return d.control(ControlLetter.DOWN.toString(), procs).sent();
     }
 
     /**
@@ -164,7 +165,7 @@ final class S6RcKeeper {
             if (!longrun && (active == null || active.contains(s))) continue;
             if (longrun && (active == null || active.contains(s))) {
                 d.setDownFile(false);
-                ControlResult r = d.control("u", procs);
+                ControlResult r = d.control(ControlLetter.UP.toString(), procs);
                 if (!r.sent()) return "cannot start " + s + ": " + r.detail();
                 awaitUp(d);
                 continue;

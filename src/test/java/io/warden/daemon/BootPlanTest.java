@@ -1,5 +1,6 @@
 package io.warden.daemon;
 
+import io.warden.s6.ControlLetter;
 import io.warden.state.IntentState;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +72,7 @@ class BootPlanTest {
         BootPlan p = BootPlan.decide(DOWN, true, true, up(7325));
         assertFalse(p.install());
         assertTrue(p.downFile());
-        assertEquals("d", p.control());
+        assertEquals(ControlLetter.DOWN, p.control());
         assertFalse(p.rescan());
     }
 
@@ -80,7 +81,7 @@ class BootPlanTest {
         BootPlan p = BootPlan.decide(UP, true, true, killed(15, false));
         assertFalse(p.install());
         assertFalse(p.downFile());
-        assertEquals("u", p.control());
+        assertEquals(ControlLetter.UP, p.control());
         assertFalse(p.rescan());
     }
 
@@ -104,7 +105,7 @@ class BootPlanTest {
     @Test
     void restarting_gateway_with_intent_down_is_stopped() {
         BootPlan p = BootPlan.decide(DOWN, true, true, exited(1, true));
-        assertEquals("d", p.control());
+        assertEquals(ControlLetter.DOWN, p.control());
         assertTrue(p.downFile());
     }
 

@@ -227,6 +227,27 @@ class ServiceControllerTest {
     }
 
     @Test
+    void a_hold_whose_letter_did_not_reach_s6_is_no_hold() throws Exception {
+        // no s6-supervise serves the slot: the O cannot be sent, so s6 restarts the service itself and warden
+        // neither reports a hold nor sends a u later
+        ServiceController c = new ServiceController("gateway", new TemplateCatalog.Template("gateway",
+                Files.createDirectories(root.resolve("templates/gateway"))), ctx);
+        c.load(IntentState.UP, time.now());
+        events.clear();
+        long pid = 100;
+        for (int death = 1; death <= 3; death++) {
+            c.onStatus(Statuses.up(++pid));
+            c.onStatus(Statuses.exited(1, true));
+        }
+        assertFalse(c.snapshot(io.warden.s6.SupervisorKind.S6, 1, time.now(), List.of(), new io.warden.state.Versions(null, null)).backoff());
+        assertFalse(eventNames().contains("backoff"), eventNames().toString());
+        assertEquals(WINDOW_NANOS, c.nanosToNextDeadline(time.nanos()), "only the signal window is waited for, no hold");
+        pass(Duration.ofSeconds(6), c);
+        assertFalse(eventNames().contains("backoff-released"), eventNames().toString());
+        assertEquals(ShutdownCause.CRASH, durableLastShutdown("gateway").cause());
+    }
+
+    @Test
     void a_fatal_configuration_exit_is_never_held() throws Exception {
         ServiceController c = controller("gateway");
         long pid = 100;

@@ -1,13 +1,13 @@
-package io.warden.daemon;
+package io.warden.lifecycle;
 
 import io.warden.s6.SupervisorStatus;
 import io.warden.state.LastShutdown;
 import io.warden.state.ShutdownCause;
 import org.junit.jupiter.api.Test;
 
-import static io.warden.daemon.Statuses.exited;
-import static io.warden.daemon.Statuses.killed;
-import static io.warden.daemon.Statuses.status;
+import static io.warden.lifecycle.Statuses.exited;
+import static io.warden.lifecycle.Statuses.killed;
+import static io.warden.lifecycle.Statuses.status;
 
 import java.time.Instant;
 
@@ -96,9 +96,9 @@ class PendingEndTest {
 
     @Test
     void the_signal_window_is_due_after_its_length_on_the_monotonic_clock_only() {
-        FakeTime time = new FakeTime();
-        PendingEnd p = PendingEnd.open(time, exited(1, true), 7325, 5_000_000_000L);
-        assertEquals(time.now(), p.at());
+        TestClock time = new TestClock();
+        PendingEnd p = PendingEnd.open(exited(1, true), 7325, time.now(), 5_000_000_000L);
+        assertEquals(time.wall(), p.at());
         time.stepWall(java.time.Duration.ofHours(2)); // an NTP step forward must not end the window
         assertFalse(p.due(time.nanos()));
         time.advance(java.time.Duration.ofMillis(4999));
@@ -111,8 +111,8 @@ class PendingEndTest {
 
     @Test
     void a_wall_clock_step_back_neither_freezes_the_window_nor_skews_the_signal_delay() {
-        FakeTime time = new FakeTime();
-        PendingEnd p = PendingEnd.open(time, killed(15, false), 7325, 5_000_000_000L);
+        TestClock time = new TestClock();
+        PendingEnd p = PendingEnd.open(killed(15, false), 7325, time.now(), 5_000_000_000L);
         time.stepWall(java.time.Duration.ofHours(-1));
         time.advance(java.time.Duration.ofMillis(300));
         assertTrue(p.asSignal("SIGTERM", time.nanos()).detail().contains("300 ms"));

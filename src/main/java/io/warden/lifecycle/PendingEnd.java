@@ -1,4 +1,4 @@
-package io.warden.daemon;
+package io.warden.lifecycle;
 
 import io.warden.s6.Signals;
 import io.warden.s6.SupervisorStatus;
@@ -8,17 +8,19 @@ import io.warden.state.ShutdownCause;
 import java.time.Instant;
 
 /**
- * A gateway end that warden did not ask for, waiting out the signal window: in a container stop the supervisor
- * may take the gateway down a moment before warden's own SIGTERM arrives, and then the end is {@code signal}.
- * If no signal comes within the window it is {@code crash}, or {@code external} when s6's want-up was cleared
- * behind warden's back ({@code s6-svc -d}) and the exit was not a fatal-configuration failure.
+ * A run's end that warden did not ask for, waiting out the signal window: in a container stop the supervisor may
+ * take the service down a moment before warden's own SIGTERM arrives, and then the end is {@code signal}. If no
+ * signal comes within the window it is {@code crash}, or {@code external} when s6's want-up was cleared behind
+ * warden's back ({@code s6-svc -d}) and the exit was not a fatal-configuration failure.
  */
 public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, long startNanos, long deadlineNanos) {
 
-    /** An end seen now, decided when {@code windowNanos} have passed on the monotonic clock. */
-    public static PendingEnd open(TimeSource time, SupervisorStatus endStatus, long endedPid, long windowNanos) {
-        long now = time.nanos();
-        return new PendingEnd(endStatus, endedPid, time.now(), now, now + windowNanos);
+    /** Exit code of a service whose configuration is fatally wrong (EX_CONFIG); s6 does not restart it. */
+    public static final int FATAL_CONFIG_EXIT = 78;
+
+    /** An end seen {@code now}, decided when {@code windowNanos} have passed on the monotonic clock. */
+    public static PendingEnd open(SupervisorStatus endStatus, long endedPid, Now now, long windowNanos) {
+        return new PendingEnd(endStatus, endedPid, now.wall(), now.nanos(), now.nanos() + windowNanos);
     }
 
     /** Whether the window is over; overflow-safe, like any comparison of {@link System#nanoTime()} values. */
@@ -41,7 +43,7 @@ public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, 
     public LastShutdown classify(SupervisorStatus latest) {
         SupervisorStatus s = latest != null ? latest : endStatus;
         boolean wantUpCleared = s != null && !s.wantUp() && s.pid() == 0;
-        boolean fatal = s != null && Observed.isFatalConfig(s);
+        boolean fatal = s != null && isFatalConfig(s);
         Integer exitCode = null;
         String signal = null;
         // s6 sets the wait status at the death, keeps it through finish and while a restarted run is up
@@ -57,5 +59,10 @@ public record PendingEnd(SupervisorStatus endStatus, long endedPid, Instant at, 
         String how = exitCode != null ? "exited with code " + exitCode : signal != null ? "killed by " + signal : "ended";
         return new LastShutdown(ShutdownCause.CRASH, signal, at, exitCode,
                 "pid " + endedPid + " " + how + (fatal ? " (fatal configuration: not restarted)" : ""));
+    }
+
+    /** s6 shows the service down for good after a fatal-configuration exit: want-up cleared by its finish. */
+    public static boolean isFatalConfig(SupervisorStatus s) {
+        return s.pid() == 0 && !s.wantUp() && s.exited() && s.exitCode() == FATAL_CONFIG_EXIT;
     }
 }
