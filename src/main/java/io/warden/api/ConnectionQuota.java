@@ -11,9 +11,9 @@ import java.util.Map;
  * second table of the same rule, so no set of local users can keep root's {@code watch} out either. Used by the
  * selector thread only.
  */
-public final class ConnectionQuota {
+final class ConnectionQuota {
     /** What to do with a newcomer. */
-    public enum Verdict { ADMIT, EVICT_OLDEST_UNPRIVILEGED, REFUSE_UID_FULL, REFUSE_TABLE_FULL }
+    enum Verdict { ADMIT, EVICT_OLDEST_UNPRIVILEGED, REFUSE_UID_FULL, REFUSE_TABLE_FULL }
 
     private final int max;
     private final int perUid;
@@ -27,14 +27,14 @@ public final class ConnectionQuota {
      * @param perUid  connections one unprivileged uid may hold
      * @param reserve slots only privileged peers may use
      */
-    public ConnectionQuota(int max, int perUid, int reserve) {
+    ConnectionQuota(int max, int perUid, int reserve) {
         if (reserve < 1 || reserve >= max || perUid < 1) throw new IllegalArgumentException("bad connection limits");
         this.max = max;
         this.perUid = perUid;
         this.reserve = reserve;
     }
 
-    public Verdict judge(Peer peer) {
+    Verdict judge(Peer peer) {
         if (peer.mayControl()) {
             if (total < max) return Verdict.ADMIT;
             return unprivileged > 0 ? Verdict.EVICT_OLDEST_UNPRIVILEGED : Verdict.REFUSE_TABLE_FULL;
@@ -44,7 +44,7 @@ public final class ConnectionQuota {
         return Verdict.ADMIT;
     }
 
-    public void added(Peer peer) {
+    void added(Peer peer) {
         total++;
         if (!peer.mayControl()) {
             unprivileged++;
@@ -52,7 +52,7 @@ public final class ConnectionQuota {
         }
     }
 
-    public void removed(Peer peer) {
+    void removed(Peer peer) {
         total--;
         if (!peer.mayControl()) {
             unprivileged--;
@@ -60,15 +60,15 @@ public final class ConnectionQuota {
         }
     }
 
-    public int max() {
+    int max() {
         return max;
     }
 
-    public int perUid() {
+    int perUid() {
         return perUid;
     }
 
-    public int total() {
+    int total() {
         return total;
     }
 }

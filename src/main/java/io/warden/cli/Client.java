@@ -72,7 +72,7 @@ public final class Client {
     }
 
     /** A connected non-blocking channel; a failed connect closes its channel, so each try takes a new one. */
-    private SocketChannel connect(Deadline deadline) throws CallFailure {
+    SocketChannel connect(Deadline deadline) throws CallFailure {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         while (true) {
             SocketChannel ch = null;
@@ -137,7 +137,7 @@ public final class Client {
         }
     }
 
-    private static void send(SocketChannel ch, Selector sel, byte[] line, Deadline deadline) throws CallFailure {
+    static void send(SocketChannel ch, Selector sel, byte[] line, Deadline deadline) throws CallFailure {
         ByteBuffer out = ByteBuffer.wrap(line);
         try {
             SelectionKey key = ch.register(sel, SelectionKey.OP_WRITE);
@@ -200,14 +200,14 @@ public final class Client {
         }
     }
 
-    private static int indexOfNewline(ByteBuffer b) {
+    static int indexOfNewline(ByteBuffer b) {
         for (int i = 0; i < b.position(); i++) {
             if (b.get(i) == '\n') return i;
         }
         return -1;
     }
 
-    private static Map<String, Object> parse(String line) throws CallFailure {
+    static Map<String, Object> parse(String line) throws CallFailure {
         try {
             return Json.parseObject(line);
         } catch (JsonException e) {

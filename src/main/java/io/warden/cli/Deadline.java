@@ -26,6 +26,17 @@ final class Deadline {
         return Math.max(0, (endNanos - System.nanoTime() + 999_999) / 1_000_000);
     }
 
+    /** The end, as System.nanoTime. */
+    long endNanos() {
+        return endNanos;
+    }
+
+    /** Halfway from now to the end, as System.nanoTime. */
+    long halfwayNanos() {
+        long now = System.nanoTime();
+        return now + Math.max(0, endNanos - now) / 2;
+    }
+
     boolean passed() {
         return endNanos - System.nanoTime() <= 0;
     }
