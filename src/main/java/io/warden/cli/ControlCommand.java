@@ -20,6 +20,11 @@ final class ControlCommand {
     static final double DEFAULT_TIMEOUT = 30;
     /** Streams the daemon may end under one wait (a dropped watcher subscribes again) before it counts as lost. */
     private static final int MAX_SUBSCRIPTIONS = 4;
+    /**
+     * How soon the status is read again while s6 runs a stopped service's finish script: the one wait no event
+     * ends (a finish script usually takes milliseconds; one that takes longer is read again at this pace).
+     */
+    private static final long FINISH_RECHECK_NANOS = 50_000_000L;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -160,7 +165,9 @@ final class ControlCommand {
                 if (deadline.passed()) break;
                 Map<String, Object> e;
                 try {
-                    e = events.next(Math.min(deadline.endNanos(), wait.decidesAt()));
+                    long until = Math.min(deadline.endNanos(), wait.decidesAt());
+                    if (wait.needsStatus()) until = Math.min(until, System.nanoTime() + FINISH_RECHECK_NANOS);
+                    e = events.next(until);
                 } catch (CallFailure f) {
                     return cannotFollow(failed("stream", f.getMessage()), wait.want());
                 }
@@ -168,7 +175,10 @@ final class ControlCommand {
                     if (name.equals(e.get("service"))) wait.event(e, System.nanoTime());
                     continue;
                 }
-                if (!events.ended()) continue;
+                if (!events.ended()) {
+                    if (wait.needsStatus()) silence = readStatus(wait, service, deadline, silence);
+                    continue;
+                }
                 // warden stopped, or dropped this watcher: subscribe again, then read what happened meanwhile
                 events.close();
                 if (++subscriptions > MAX_SUBSCRIPTIONS) throw new Lost("the daemon ended the event stream "

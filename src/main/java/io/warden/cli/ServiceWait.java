@@ -9,8 +9,10 @@ import java.util.Map;
  * {@code gateway-exit}, {@code backoff}). A pure decision on values and a time given by the caller, so every rule
  * is tested without a daemon.
  * <ul>
- * <li>{@code stop}: reached once no run of the service is left: s6 shows it down or failed, its run's end came,
- * or it has no run at all (starting again or held in back-off: the {@code d} already sent means none follows).</li>
+ * <li>{@code stop}: reached once s6 shows it down or failed, or it has no run at all (starting again or held in
+ * back-off: the {@code d} already sent means none follows). The run's end ({@code gateway-exit}) leaves it
+ * {@code stopping}: s6 runs the service's finish script next, and no event tells when that is over, so the caller
+ * reads the status again until it is ({@link #needsStatus}).</li>
  * <li>{@code start}: reached once a run is up and the same run has lasted {@link #SETTLE_NANOS} (so one that dies
  * at once, a bad configuration, is not reported as started); {@code restart}: the same, for a run other than
  * the one before. A run that ends with exit 78 (fatal configuration) fails the wait: s6 does not restart it.</li>
@@ -70,7 +72,7 @@ final class ServiceWait {
                 // the end of a run other than the one known up is older news (a status newer than the event)
                 if (last.get("pid") != null && !last.get("pid").equals(pid)) return;
                 boolean fatal = e.get("exitCode") instanceof Number n && n.longValue() == FATAL_CONFIG_EXIT;
-                last.put("observed", fatal ? "failed" : want.equals("down") ? "down" : "starting");
+                last.put("observed", fatal ? "failed" : want.equals("down") ? "stopping" : "starting");
                 last.put("pid", null);
                 last.put("drift", fatal && want.equals("up"));
             }
@@ -102,6 +104,14 @@ final class ServiceWait {
         if (reached() && (op.equals("stop") || now - settledAt >= 0)) return Verdict.REACHED;
         if ("failed".equals(last.get("observed")) && !op.equals("stop")) return Verdict.FAILED;
         return Verdict.WAITING;
+    }
+
+    /**
+     * Whether only a status can tell what comes next: a stop whose run has ended while s6 may still run the finish
+     * script ({@code stopping} with no pid), whose end no event reports.
+     */
+    boolean needsStatus() {
+        return last != null && op.equals("stop") && "stopping".equals(last.get("observed")) && last.get("pid") == null;
     }
 
     /** When a run now settling counts as started (System.nanoTime), or {@code Long.MAX_VALUE} when none settles. */

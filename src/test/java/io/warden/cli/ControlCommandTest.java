@@ -89,12 +89,16 @@ class ControlCommandTest {
         final ServerSocketChannel server;
         final List<String> ops = Collections.synchronizedList(new ArrayList<>());
         final List<SocketChannel> watchers = Collections.synchronizedList(new ArrayList<>());
+        /** The status answers in turn; the last one stays. */
+        final java.util.concurrent.LinkedBlockingDeque<Map<String, Object>> statuses =
+                new java.util.concurrent.LinkedBlockingDeque<>();
 
         ScriptedDaemon(Path socket, String watchAnswer, String control, Map<String, Object> status,
                        Function<ScriptedDaemon, List<String>> events) throws IOException {
             this.socket = socket;
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
+            statuses.add(status);
             Thread t = new Thread(() -> {
                 while (true) {
                     try {
@@ -106,7 +110,8 @@ class ControlCommandTest {
                             watchers.add(c);
                             continue;
                         }
-                        write(c, op.equals("status") ? ok(status) : control);
+                        write(c, op.equals("status")
+                                ? ok(statuses.size() > 1 ? statuses.poll() : statuses.peek()) : control);
                         c.close();
                         if (!op.equals("status")) {
                             for (String e : events.apply(this)) for (SocketChannel w : watchers) write(w, e);
@@ -149,14 +154,17 @@ class ControlCommandTest {
     private static final String WATCHING = ok(new LinkedHashMap<>(Map.of("watching", "all")));
 
     @Test
-    void stop_subscribes_before_it_asks_and_ends_with_the_run_s_end() throws IOException {
+    void stop_subscribes_before_it_asks_and_ends_once_the_finish_script_is_over() throws IOException {
         try (ScriptedDaemon d = new ScriptedDaemon(dir.resolve("d.sock"), WATCHING, ok(applied(7L)),
                 status("up", 7L), x -> List.of(event("intent", null), event("gateway-exit", 7L)))) {
+            // the run's end, then s6 runs the finish script (stopping, no pid), then down: no event for the last
+            d.statuses.add(status("stopping", null));
+            d.statuses.add(status("down", null));
             long t0 = System.nanoTime();
             assertEquals(ExitCode.OK, run(d.socket, "stop", "--timeout", "10"), err);
             double took = (System.nanoTime() - t0) / 1e9;
             assertEquals("gateway is down; intent down recorded\n", out);
-            assertEquals(List.of("watch", "stop", "status"), d.ops);
+            assertEquals(List.of("watch", "stop", "status", "status", "status"), d.ops);
             assertTrue(took < 5, "no waiting past the event: " + took + " s");
         }
     }

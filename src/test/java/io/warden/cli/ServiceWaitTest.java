@@ -12,6 +12,8 @@ import static io.warden.cli.ServiceWait.Verdict.REACHED;
 import static io.warden.cli.ServiceWait.Verdict.WAITING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServiceWaitTest {
     private static Map<String, Object> status(String observed, Long pid) {
@@ -47,10 +49,15 @@ class ServiceWaitTest {
         assertEquals(WAITING, w.verdict(0));
         w.event(event("gateway-exit", 8L, 0L), 1);
         assertEquals(WAITING, w.verdict(1), "the end of another run is older news");
+        assertFalse(w.needsStatus());
         w.event(event("gateway-exit", 7L, 0L), 2);
-        assertEquals(REACHED, w.verdict(2));
-        assertEquals("down", w.last().get("observed"));
+        assertEquals(WAITING, w.verdict(2), "s6 runs the finish script after the run's end");
+        assertEquals("stopping", w.last().get("observed"));
         assertNull(w.last().get("pid"));
+        assertTrue(w.needsStatus(), "no event tells when the finish script is over: a status does");
+        w.status(status("down", null), 3);
+        assertEquals(REACHED, w.verdict(3));
+        assertFalse(w.needsStatus());
     }
 
     @Test
