@@ -75,12 +75,12 @@ final class CopyScan {
         }
         for (SecondKeepers.Copy c : now.values()) {
             if (copies.containsKey(c.slot().getFileName().toString())) continue;
-            ledger.problem(problem(c) + ": two copies of " + c.service() + " answer the same messages twice; remove"
+            ledger.problem(Problem.of(Problem.Kind.SECOND_KEEPER, c.slot()), problem(c) + ": two copies of " + c.service() + " answer the same messages twice; remove"
                     + " the other keeper (docs/ADOPTING.md)");
             events.emit(new Event.SecondKeeper(c.service(), c.slot().toString()));
         }
         for (SecondKeepers.Copy c : copies.values()) {
-            if (!now.containsKey(c.slot().getFileName().toString())) ledger.clearProblems(problem(c));
+            if (!now.containsKey(c.slot().getFileName().toString())) ledger.clear(Problem.of(Problem.Kind.SECOND_KEEPER, c.slot()));
         }
         boolean changed = !now.equals(copies);
         copies = now;

@@ -91,7 +91,7 @@ final class IntentChange {
             Logger.info("instance {} created by uid {}", name, peer.uid());
         }
         // the user has set an intent again: the damaged file's default no longer stands in for one
-        ctx.ledger().clearProblems(ServiceRecord.DAMAGED_STATE + ctx.store().serviceFile(name));
+        ctx.ledger().clear(Problem.of(Problem.Kind.DAMAGED_STATE, name));
         ctx.events().emit(new Event.IntentSet(name, next.intent(), op.wire()));
         Logger.info("{}: intent {} by uid {} (pid {}) via {}{}", name, target.wire(), peer.uid(), peer.pid(), op.wire(),
                 reason == null ? "" : ": " + PrintableText.escape(reason));

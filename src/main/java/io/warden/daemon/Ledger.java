@@ -31,7 +31,7 @@ final class Ledger {
     private final Runnable onProblem;
     /** Where a problem entering or leaving {@code degraded} is told (the event spine). */
     private final java.util.function.Consumer<io.warden.event.Event> events;
-    private final List<String> problems = new ArrayList<>();
+    private final Map<Problem, String> problems = new java.util.LinkedHashMap<>();
     private boolean writable = true;
     /** Set by the stop's transaction: nothing more is written but the stop's own causes into their files. */
     private boolean sealed;
@@ -65,7 +65,8 @@ final class Ledger {
             serviceSaved(s.service());
             return true;
         } catch (IOException e) {
-            problem(serviceWriteProblem(s.service()) + " (" + describe(e) + "); kept in memory only");
+            problem(Problem.of(Problem.Kind.SERVICE_WRITE, s.service()),
+                    serviceWriteProblem(s.service()) + " (" + describe(e) + "); kept in memory only");
             return false;
         }
     }
@@ -106,10 +107,11 @@ final class Ledger {
         if (!writable || states.isEmpty()) return failed;
         for (Map.Entry<String, IOException> o : StopTransaction.fold(store, states, pool).entrySet()) {
             if (o.getValue() == null) {
-                clearProblems(serviceWriteProblem(o.getKey()));
+                clear(Problem.of(Problem.Kind.SERVICE_WRITE, o.getKey()));
             } else {
                 failed.add(o.getKey());
-                problem(serviceWriteProblem(o.getKey()) + "(" + describe(o.getValue()) + "); its cause is kept in "
+                problem(Problem.of(Problem.Kind.SERVICE_WRITE, o.getKey()), serviceWriteProblem(o.getKey()) + "("
+                        + describe(o.getValue()) + "); its cause is kept in "
                         + store.dir().resolve(StateStore.RUN_FILE) + " until it is");
             }
         }
@@ -131,10 +133,10 @@ final class Ledger {
         try {
             store.saveRun(r);
             unsavedRun = null;
-            clearProblems(RUN_PROBLEM);
+            clear(Problem.of(Problem.Kind.RUN_WRITE, StateStore.RUN_FILE));
         } catch (IOException e) {
             unsavedRun = r;
-            problem(RUN_PROBLEM + " (" + describe(e) + ")");
+            problem(Problem.of(Problem.Kind.RUN_WRITE, StateStore.RUN_FILE), RUN_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
@@ -142,10 +144,10 @@ final class Ledger {
         if (!writable || refusedAfterStop("a journal record " + rec.get("event"))) return;
         try {
             store.appendJournal(rec);
-            clearProblems(JOURNAL_PROBLEM);
+            clear(Problem.of(Problem.Kind.JOURNAL_WRITE, "journal"));
             retryRun();
         } catch (IOException e) {
-            problem(JOURNAL_PROBLEM + " (" + describe(e) + ")");
+            problem(Problem.of(Problem.Kind.JOURNAL_WRITE, "journal"), JOURNAL_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
@@ -161,15 +163,22 @@ final class Ledger {
         try {
             store.journal().appendAll(recs);
         } catch (IOException e) {
-            problem("could not append to the journal (" + describe(e) + ")");
+            problem(Problem.of(Problem.Kind.JOURNAL_WRITE, "journal"), JOURNAL_PROBLEM + " (" + describe(e) + ")");
         }
     }
 
+    /** A problem that lasts as long as the daemon: its words are its key. */
     void problem(String p) {
-        if (problems.contains(p)) return;
-        Logger.error(p);
-        problems.add(p);
-        events.accept(new io.warden.event.Event.Degraded(p));
+        problem(Problem.of(Problem.Kind.STANDING, p), p);
+    }
+
+    /** A problem under {@code degraded} until {@link #clear} ends it; its words are logged and shown. */
+    void problem(Problem key, String words) {
+        if (words.equals(problems.get(key))) return;
+        String before = problems.put(key, words);
+        if (before != null) events.accept(new io.warden.event.Event.Recovered(before));
+        Logger.error(words);
+        events.accept(new io.warden.event.Event.Degraded(words));
         onProblem.run();
     }
 
@@ -177,21 +186,17 @@ final class Ledger {
      * A problem is over: it leaves {@code degraded}. The service file's write problem ends with the next write
      * that succeeds, whoever makes it (the daemon here, or a user's intent through {@link #serviceSaved}).
      */
-    void clearProblems(String prefix) {
-        List<String> over = new ArrayList<>();
-        for (String p : problems) {
-            if (p.startsWith(prefix)) over.add(p);
-        }
-        if (over.isEmpty()) return;
-        problems.removeAll(over);
-        Logger.info("recovered: {}", prefix.trim());
-        for (String p : over) events.accept(new io.warden.event.Event.Recovered(p));
+    void clear(Problem key) {
+        String over = problems.remove(key);
+        if (over == null) return;
+        Logger.info("recovered: {}", over);
+        events.accept(new io.warden.event.Event.Recovered(over));
         onProblem.run();
     }
 
     /** A service's file was written durably: what was kept in memory only is on the volume now. */
     void serviceSaved(String service) {
-        clearProblems(serviceWriteProblem(service));
+        clear(Problem.of(Problem.Kind.SERVICE_WRITE, service));
         retryRun();
     }
 
@@ -205,7 +210,7 @@ final class Ledger {
     }
 
     List<String> problems() {
-        return List.copyOf(problems);
+        return List.copyOf(problems.values());
     }
 
     /** An I/O error in words a log reader understands: what went wrong, and with which file. */

@@ -22,14 +22,14 @@ final class Orphans {
 
     void add(long pid, String problem) {
         problems.put(pid, problem);
-        ctx.ledger().problem(problem);
+        ctx.ledger().problem(Problem.of(Problem.Kind.ORPHAN, pid), problem);
         ProcessHandle.of(pid).ifPresent(h -> h.onExit().thenRun(() -> ctx.loop().accept(() -> gone(pid))));
     }
 
     private void gone(long pid) {
         String p = problems.remove(pid);
         if (p == null) return;
-        ctx.ledger().clearProblems(p);
+        ctx.ledger().clear(Problem.of(Problem.Kind.ORPHAN, pid));
         Logger.info("unsupervised {} pid {} has exited", name, pid);
     }
 }

@@ -81,11 +81,11 @@ final class ServiceRecord {
             unreadable = loaded.problem();
             state = new ServiceState(name, Intent.byDefault(IntentState.DOWN, now), null);
             // one log line: the ledger logs the problem as it lists it under degraded
-            ctx.ledger().problem(unreadableProblem() + "; read again every 5 s");
+            ctx.ledger().problem(Problem.of(Problem.Kind.UNREADABLE_INTENT, name), unreadableProblem() + "; read again every 5 s");
             return;
         }
         if (loaded.damaged()) {
-            ctx.ledger().problem(DAMAGED_STATE + loaded.problem() + "; using " + name + "'s first intent "
+            ctx.ledger().problem(Problem.of(Problem.Kind.DAMAGED_STATE, name), DAMAGED_STATE + loaded.problem() + "; using " + name + "'s first intent "
                     + first.wire() + " until a user sets an intent");
         }
         if (loaded.value() != null) {
@@ -112,11 +112,10 @@ final class ServiceRecord {
      */
     boolean retryUnreadable(IntentState dflt, Instant now) {
         if (unreadable == null) return false;
-        String before = unreadableProblem();
         StateStore.Loaded<ServiceState> loaded = ctx.store().loadService(name);
         if (loaded.unreadable()) return false;
         unreadable = null;
-        ctx.ledger().clearProblems(before);
+        ctx.ledger().clear(Problem.of(Problem.Kind.UNREADABLE_INTENT, name));
         load(dflt, now, null);
         Logger.info("{}: its intent can be read again: {} ({})", name, state.intent().state().wire(),
                 state.intent().source().wire());

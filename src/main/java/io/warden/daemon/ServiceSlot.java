@@ -54,9 +54,9 @@ final class ServiceSlot {
     void notePresence() {
         String prefix = "service directory " + service.path() + " is missing";
         if (service.exists()) {
-            ctx.ledger().clearProblems(prefix);
+            ctx.ledger().clear(Problem.of(Problem.Kind.MISSING_SLOT, name));
         } else {
-            ctx.ledger().problem(prefix + ": s6 supervises no " + name + "; warden reinstalls it at its next start,"
+            ctx.ledger().problem(Problem.of(Problem.Kind.MISSING_SLOT, name), prefix + ": s6 supervises no " + name + "; warden reinstalls it at its next start,"
                     + " or run warden start " + name);
         }
     }

@@ -85,10 +85,10 @@ final class ServiceTable {
         s6rc.bringUp(name, failure -> {
             String prefix = "s6-rc could not bring " + name + " up";
             if (failure == null) {
-                ledger.clearProblems(prefix);
+                ledger.clear(Problem.of(Problem.Kind.S6RC_BRING_UP, name));
             } else {
                 Logger.error("{}: {}", prefix, failure);
-                ledger.problem(prefix + ": " + failure);
+                ledger.problem(Problem.of(Problem.Kind.S6RC_BRING_UP, name), prefix + ": " + failure);
             }
         });
     }

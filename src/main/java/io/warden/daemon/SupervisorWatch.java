@@ -54,9 +54,9 @@ final class SupervisorWatch {
         SupervisorKind now = SupervisorKind.detect(processes.table(), scandir, overlayBasedir);
         String prefix = "no s6-svscan serves " + scandir;
         if (now == SupervisorKind.NONE) {
-            ledger.problem(prefix + ": a service that ends is not restarted");
+            ledger.problem(Problem.of(Problem.Kind.NO_SUPERVISOR, scandir), prefix + ": a service that ends is not restarted");
         } else {
-            ledger.clearProblems(prefix);
+            ledger.clear(Problem.of(Problem.Kind.NO_SUPERVISOR, scandir));
         }
         if (now == kind) return;
         Logger.warn("supervisor is now {} (was {})", now.wire(), kind.wire());

@@ -402,8 +402,12 @@ class ServiceControllerTest {
 
     @Test
     void a_problem_entering_and_leaving_degraded_is_an_event_of_warden_s_own() {
-        ledger.problem("disk full: x");
-        ledger.clearProblems("disk full");
+        Problem key = Problem.of(Problem.Kind.JOURNAL_WRITE, "journal");
+        ledger.problem(key, "disk full: x");
+        ledger.problem(key, "disk full: x");
+        ledger.clear(Problem.of(Problem.Kind.JOURNAL_WRITE, "other"));
+        assertEquals(List.of("degraded"), eventNames(), "the same problem once; another key ends nothing");
+        ledger.clear(key);
         assertEquals(List.of("degraded", "recovered"), eventNames());
         assertNull(events.get(0).event().service());
         assertEquals("disk full: x", events.get(1).streamed().get("problem"));
