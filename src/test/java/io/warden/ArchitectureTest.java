@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The rules of the code's shape that the build enforces: packages depend on each other without a cycle (read from
- * the compiled classes, so a fully qualified name counts as much as an import), and every package says what it
- * holds in a {@code package-info.java}.
+ * the compiled classes, so a fully qualified name counts as much as an import), every package says what it
+ * holds in a {@code package-info.java}, and no main source file is over 350 lines.
  */
 class ArchitectureTest {
     private static final Path CLASSES = Path.of("target", "classes");
@@ -54,6 +54,24 @@ class ArchitectureTest {
             }
         }
         assertEquals(List.of(), missing, "packages without a package-info.java");
+    }
+
+    /** A file past this holds more than one concept; split it along its seams. */
+    private static final int MAX_LINES = 350;
+
+    @Test
+    void noMainSourceFileIsOverTheLineLimit() throws IOException {
+        Map<String, Long> over = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                long lines;
+                try (Stream<String> l = Files.lines(f)) {
+                    lines = l.count();
+                }
+                if (lines > MAX_LINES) over.put(f.toString(), lines);
+            }
+        }
+        assertEquals(Map.of(), over, "main source files over " + MAX_LINES + " lines");
     }
 
     @Test
