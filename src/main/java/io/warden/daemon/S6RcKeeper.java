@@ -83,10 +83,6 @@ final class S6RcKeeper {
         return refused;
     }
 
-    boolean leftOutAtBoot(String name) {
-        return boot != null && boot.leftOut().contains(name);
-    }
-
     /** Whether a stage-2 hook ran at this boot (without one, s6-rc started every service whatever its intent). */
     boolean hookRan() {
         return boot != null;

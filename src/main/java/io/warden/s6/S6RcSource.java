@@ -145,10 +145,6 @@ public final class S6RcSource {
         return types.containsKey(name) ? definition(name) : null;
     }
 
-    public boolean defines(String name) {
-        return types.containsKey(name);
-    }
-
     public boolean isLongrun(String name) {
         return "longrun".equals(types.get(name));
     }

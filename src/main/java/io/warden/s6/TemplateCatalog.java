@@ -31,10 +31,6 @@ public final class TemplateCatalog {
             return new Template(name, dir, true);
         }
 
-        public boolean instanceTemplate() {
-            return name.endsWith("@");
-        }
-
         /** s6's {@code ./down} in the template: the service starts with intent down at its first boot. */
         public boolean downByDefault() {
             return !s6rc && Files.exists(dir.resolve("down"));
@@ -108,10 +104,6 @@ public final class TemplateCatalog {
     public Template templateFor(String name) {
         if (ServiceName.isInstance(name)) return instanceTemplates.get(ServiceName.templateOf(name));
         return services.get(name);
-    }
-
-    public boolean hasInstanceTemplate(String instance) {
-        return instanceTemplates.containsKey(ServiceName.templateOf(instance));
     }
 
     public List<String> instanceTemplateNames() {
