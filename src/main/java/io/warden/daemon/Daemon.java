@@ -93,7 +93,7 @@ public final class Daemon {
         this.boot = new Boot(outside, store, ledger, endpoints, scandir, services, census, judgement, supervisor,
                 copies, publisher, stop, changes, tasks, this::submit, writers, events, metrics, startedAt);
         UnreadableRetry unreadable = new UnreadableRetry(services, settings.defaultIntent(), time);
-        this.loop = new DecisionLoop(tasks, time, services, run, copies, unreadable, publisher::publish);
+        this.loop = new DecisionLoop(tasks, time, services, run, copies, unreadable, publisher::publish, ledger);
         this.supervisor = supervisor;
     }
 

@@ -12,6 +12,12 @@ import java.util.concurrent.TimeUnit;
 final class DecisionLoop {
     /** The longest sleep when nothing is due: a safety net, not the mechanism. */
     private static final long IDLE_NANOS = 60_000_000_000L;
+    /**
+     * Tasks already queued are run in the same turn, up to this many, so that what they write goes to the volume
+     * together (one journal fsync, one run record) when 50 services come up at once; bounded so that a flood of
+     * tasks still lets deadlines and publishing run.
+     */
+    private static final int MAX_TASKS_PER_TURN = 256;
 
     private final LoopQueue tasks;
     private final TimeSource time;
@@ -20,9 +26,11 @@ final class DecisionLoop {
     private final CopyScan copies;
     private final UnreadableRetry unreadable;
     private final Runnable publish;
+    private final Ledger ledger;
 
     DecisionLoop(LoopQueue tasks, TimeSource time, ServiceTable services, WardenRun run, CopyScan copies,
-                 UnreadableRetry unreadable, Runnable publish) {
+                 UnreadableRetry unreadable, Runnable publish, Ledger ledger) {
+        this.ledger = ledger;
         this.tasks = tasks;
         this.time = time;
         this.services = services;
@@ -51,14 +59,21 @@ final class DecisionLoop {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (task != null) runGuarded(task);
-            // nothing is decided after warden's stop record (a due cause would be journaled after it)
-            if (run.ending()) return;
             boolean changed = false;
-            long t = time.nanos();
-            for (ServiceController c : services.all()) changed |= c.tick(t);
-            changed |= copies.scanIfDue(t);
-            if (anyUnreadable) changed |= unreadable.retryIfDue(t);
+            ledger.openTurn();
+            try {
+                for (int n = 0; task != null; task = ++n < MAX_TASKS_PER_TURN ? tasks.pollNow() : null) {
+                    runGuarded(task);
+                }
+                // nothing is decided after warden's stop record (a due cause would be journaled after it)
+                if (run.ending()) return;
+                long t = time.nanos();
+                for (ServiceController c : services.all()) changed |= c.tick(t);
+                changed |= copies.scanIfDue(t);
+                if (anyUnreadable) changed |= unreadable.retryIfDue(t);
+            } finally {
+                ledger.closeTurn();
+            }
             if (changed) publish.run();
         }
     }

@@ -37,6 +37,15 @@ final class Ledger {
     private boolean sealed;
     /** A run record that could not be written: written again once the volume takes a write. */
     private RunRecord unsavedRun;
+    /**
+     * The journal records of the decision loop's current turn, appended together when it ends (one fsync however
+     * many services changed in it); null when no turn is open (boot, the stop: written at once).
+     */
+    private List<Map<String, Object>> turnRecords;
+    /** The run record as the current turn last left it: written once when the turn ends. */
+    private RunRecord turnRun;
+    /** The decision loop's thread while its turn is open: what other threads write goes to the volume at once. */
+    private Thread turnThread;
 
     Ledger(StateStore store, Runnable onProblem) {
         this(store, onProblem, e -> { });
@@ -78,6 +87,8 @@ final class Ledger {
      * the ledger is sealed: nothing is journaled after warden's stop record, and the run record is not rewritten.
      */
     boolean commitStop(RunRecord ended, List<Map<String, Object>> records, ExecutorService pool) {
+        // what the turn holds happened before the stop: on the volume before the stop's own records
+        closeTurn();
         if (!writable) {
             sealed = true;
             return false;
@@ -128,7 +139,34 @@ final class Ledger {
         return true;
     }
 
+    /** Opens a turn of the decision loop: journal records and the run record wait for {@link #closeTurn}. */
+    void openTurn() {
+        if (turnRecords != null) return;
+        turnRecords = new ArrayList<>();
+        turnThread = Thread.currentThread();
+    }
+
+    private boolean inTurn() {
+        return turnRecords != null && Thread.currentThread() == turnThread;
+    }
+
+    /** Ends the turn: its journal records appended with one fsync, then the run record it left, written once. */
+    void closeTurn() {
+        List<Map<String, Object>> recs = turnRecords;
+        RunRecord run = turnRun;
+        turnRecords = null;
+        turnRun = null;
+        turnThread = null;
+        if (recs == null) return;
+        if (!recs.isEmpty()) journalRecords(recs);
+        if (run != null) saveRun(run);
+    }
+
     void saveRun(RunRecord r) {
+        if (inTurn()) {
+            turnRun = r;
+            return;
+        }
         if (!writable || refusedAfterStop("a write of the run record")) return;
         try {
             store.saveRun(r);
@@ -141,6 +179,10 @@ final class Ledger {
     }
 
     void journal(Map<String, Object> rec) {
+        if (inTurn()) {
+            turnRecords.add(rec);
+            return;
+        }
         if (!writable || refusedAfterStop("a journal record " + rec.get("event"))) return;
         try {
             store.appendJournal(rec);
@@ -159,9 +201,15 @@ final class Ledger {
 
     /** Appends records in order with one fsync. */
     void journalAll(List<Map<String, Object>> recs) {
+        if (inTurn()) {
+            turnRecords.addAll(recs);
+            return;
+        }
         if (!writable || recs.isEmpty() || refusedAfterStop(recs.size() + " journal records")) return;
         try {
             store.journal().appendAll(recs);
+            clear(Problem.of(Problem.Kind.JOURNAL_WRITE, "journal"));
+            retryRun();
         } catch (IOException e) {
             problem(Problem.of(Problem.Kind.JOURNAL_WRITE, "journal"), JOURNAL_PROBLEM + " (" + describe(e) + ")");
         }

@@ -26,6 +26,11 @@ final class LoopQueue {
         return tasks.poll(timeout, unit);
     }
 
+    /** The next task already queued, or null: the rest of a loop turn never waits. */
+    Runnable pollNow() {
+        return tasks.poll();
+    }
+
     /** Closes the queue: returns what is still queued, in order; every later {@link #add} is refused. */
     synchronized List<Runnable> close() {
         closed = true;
