@@ -98,6 +98,7 @@ public final class Daemon {
     private int exitCode = DaemonExit.CLEAN;
     private String shutdownSignal;
     private SupervisorKind supervisor = SupervisorKind.NONE;
+    private ServiceLimit limit;
 
     private StateLock lock;
     private ApiServer server;
@@ -191,7 +192,10 @@ public final class Daemon {
         catalog = loadCatalog();
         supervisor = SupervisorKind.detect(procs, scandir.path(), settings.path(Setting.S6_OVERLAY_BASEDIR));
         for (String gone : scandir.removeLeftovers()) Logger.info("removed {}, left by an earlier remove", gone);
+        limit = new ServiceLimit(settings.maxServices(), io.warden.s6.SvscanCapacity.of(procs, supervisor,
+                scandir.path()), ServiceLimit.slotsIn(scandir.path()));
         createControllers();
+        for (String p : limit.bootProblems(services.keySet())) ledger.problem(p);
         RunRecord previous = loadPreviousRun();
         applyBootPlans(previous);
         recordBoot(previous);
@@ -378,6 +382,11 @@ public final class Daemon {
             if (t == null) {
                 Logger.warn("hermes import: profile {} skipped: no instance template {} in {}", name,
                         ServiceName.templateOf(name), settings.get(Setting.TEMPLATES));
+                continue;
+            }
+            String full = limit.refusal(services.keySet(), name);
+            if (full != null) {
+                Logger.warn("hermes import: profile {} skipped: {}", ServiceName.instancePart(name), full);
                 continue;
             }
             add(name, t);
@@ -800,6 +809,8 @@ public final class Daemon {
             if (t == null) {
                 return Protocol.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'");
             }
+            String full = limit.refusal(services.keySet(), service);
+            if (full != null) return Protocol.error(ErrorCode.TOO_MANY_SERVICES, full);
             c = new ServiceController(service, t, context);
             c.create(Intent.byUser(IntentState.UP, time.now(), peer.uid(), peer.pid(), reason));
             creating = true;

@@ -48,6 +48,29 @@ public final class ProcessTable {
         return 0;
     }
 
+    /** The arguments a process was started with (argv, argv[0] first); empty when it is gone or not readable. */
+    public java.util.List<String> commandLine(long pid) {
+        try {
+            String raw = new String(Files.readAllBytes(proc.resolve(pid + "/cmdline")), StandardCharsets.UTF_8);
+            if (raw.isEmpty()) return java.util.List.of();
+            if (raw.endsWith("\0")) raw = raw.substring(0, raw.length() - 1);
+            return java.util.List.of(raw.split("\0", -1));
+        } catch (IOException e) {
+            // ended, or another user's process in a hardened /proc: nothing is known of its options
+            return java.util.List.of();
+        }
+    }
+
+    /** The file a process runs (where its version may show, as in s6-overlay's /package/admin/s6-2.15.0.0), or "". */
+    public String executable(long pid) {
+        try {
+            return Files.readSymbolicLink(proc.resolve(pid + "/exe")).toString();
+        } catch (IOException e) {
+            // another user's process: its executable cannot be read, its version stays unknown
+            return "";
+        }
+    }
+
     /** The command name of pid 1 in this pid namespace, or "" when unreadable. */
     public String initName() {
         try {
