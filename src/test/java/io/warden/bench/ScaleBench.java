@@ -134,6 +134,7 @@ public final class ScaleBench {
             } catch (IOException | RuntimeException e) {
                 // not answering yet
             }
+            if (!daemon.isAlive()) throw new IllegalStateException("daemon exited " + daemon.exitValue() + "; see " + ROOT);
             if (System.nanoTime() - t0 > 600_000_000_000L) throw new IllegalStateException("not healthy in 600 s");
             Thread.sleep(200);
         }
