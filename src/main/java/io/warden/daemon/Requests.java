@@ -43,7 +43,7 @@ final class Requests implements RequestHandler {
      * (then sent as the same bytes to everyone who asks until the next publish). Encoding every service's
      * documents at each change cost O(services) per change and held three encodings of every service: at 5,000
      * services, tens of MiB in a 32 MiB heap. A status or check of one service is encoded on the socket's thread
-     * (one document); the list and the health of all, O(services), on the reader thread.
+     * (one document); the health of all on the reader thread; the list is streamed ({@link ListAnswer}).
      */
     private static final class Published {
         final Map<String, Snapshot> byName;
@@ -52,7 +52,6 @@ final class Requests implements RequestHandler {
         final String defaultService;
         final Map<String, Answer> status = new java.util.concurrent.ConcurrentHashMap<>();
         final Map<String, Answer> check = new java.util.concurrent.ConcurrentHashMap<>();
-        private Answer list;
         private Answer checkAll;
 
         Published(List<Snapshot> snapshots, List<String> instanceTemplates, String defaultService) {
@@ -73,17 +72,6 @@ final class Requests implements RequestHandler {
 
         Answer check(String service) {
             return check.computeIfAbsent(service, n -> Answer.of(Protocol.ok(checkOf(byName.get(n)))));
-        }
-
-        synchronized Answer list() {
-            if (list == null) {
-                List<Object> all = new ArrayList<>(snapshots.size());
-                for (Snapshot s : snapshots) all.add(s.toJson());
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("services", all);
-                list = Answer.of(Protocol.ok(m));
-            }
-            return list;
         }
 
         synchronized Answer checkAll() {
@@ -204,8 +192,8 @@ final class Requests implements RequestHandler {
                 && p.instanceTemplates.contains(ServiceName.templateOf(service));
         switch (op) {
             case LIST:
-                // O(services) to encode: on the reader thread, never on the socket's, once per publish
-                return CompletableFuture.supplyAsync(p::list, readers);
+                // written a service at a time as the client reads (ListAnswer): one document held, never all
+                return done(Answer.streamed(new ListAnswer(p.snapshots)));
             case WATCH:
                 if (named != null && !known) return done(unknown(service, p));
                 if (stopping) return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down"));
