@@ -15,6 +15,8 @@ public enum ErrorCode {
     TEMPLATE_MISSING("template-missing"),
     /** {@code remove} of a plain service: only instances can be removed. */
     NOT_REMOVABLE("not-removable"),
+    /** A start that would create one more service than warden may keep (WARDEN_MAX_SERVICES, s6-svscan's room). */
+    TOO_MANY_SERVICES("too-many-services"),
     SHUTTING_DOWN("shutting-down"),
     STATE_WRITE_FAILED("state-write-failed"),
     INTERNAL("internal");

@@ -192,6 +192,7 @@ final class StatusView {
         }
         if (ErrorCode.STATE_WRITE_FAILED.wire().equals(code)) return ExitCode.REFUSED;
         if (ErrorCode.TEMPLATE_MISSING.wire().equals(code)) return ExitCode.REFUSED;
+        if (ErrorCode.TOO_MANY_SERVICES.wire().equals(code)) return ExitCode.REFUSED;
         if (ErrorCode.UNKNOWN_SERVICE.wire().equals(code) || ErrorCode.NOT_REMOVABLE.wire().equals(code)) {
             return ExitCode.USAGE;
         }

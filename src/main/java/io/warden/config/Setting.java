@@ -18,6 +18,11 @@ public enum Setting {
     /** Longest restart hold of a crash-looping gateway, in seconds. */
     BACKOFF_MAX("--backoff-max", "WARDEN_BACKOFF_MAX", "60"),
     JOURNAL_MAX_BYTES("--journal-max-bytes", "WARDEN_JOURNAL_MAX_BYTES", "262144"),
+    /**
+     * Most services warden keeps (templates, instances, s6-rc longruns, recorded ones): the number measured with the
+     * image's heap (docs/PERFORMANCE.md, "5,000 services"); a start that would create one more is refused.
+     */
+    MAX_SERVICES("--max-services", "WARDEN_MAX_SERVICES", "5000"),
     S6_OVERLAY_BASEDIR("--s6-overlay-basedir", "WARDEN_S6_OVERLAY_BASEDIR", "/run/s6/basedir"),
     /** The image's version, set by the Dockerfile from a build argument; recorded at each boot. */
     IMAGE_VERSION("--image-version", "WARDEN_IMAGE_VERSION", "unknown"),

@@ -38,6 +38,7 @@ public final class Settings {
         signalWindowMillis();
         backoffMaxMillis();
         journalMaxBytes();
+        maxServices();
         notifyFd();
         metricsListen();
         hermesHome();
@@ -171,6 +172,19 @@ public final class Settings {
     public long journalMaxBytes() {
         long n = positiveInt(Setting.JOURNAL_MAX_BYTES, get(Setting.JOURNAL_MAX_BYTES));
         if (n < 4096) throw new ConfigException(Setting.JOURNAL_MAX_BYTES.env() + " must be at least 4096");
+        return n;
+    }
+
+    /** Upper bound of {@code WARDEN_MAX_SERVICES}: ten times what was measured, so a typo'd extra digit is caught. */
+    public static final int MAX_SERVICES_CEILING = 50_000;
+
+    /** {@code WARDEN_MAX_SERVICES}: at least 1 (warden keeps its default service), at most {@link #MAX_SERVICES_CEILING}. */
+    public int maxServices() {
+        int n = positiveInt(Setting.MAX_SERVICES, get(Setting.MAX_SERVICES));
+        if (n < 1 || n > MAX_SERVICES_CEILING) {
+            throw new ConfigException(Setting.MAX_SERVICES.env() + " must be between 1 and " + MAX_SERVICES_CEILING
+                    + ", not " + n);
+        }
         return n;
     }
 

@@ -83,10 +83,13 @@ final class Boot {
         services.definitions(s6rc, definitions.templates(s6rc));
         supervisor.detect();
         for (String gone : scandir.removeLeftovers()) Logger.info("removed {}, left by an earlier remove", gone);
+        services.limit(new ServiceLimit(settings.maxServices(), io.warden.s6.SvscanCapacity.of(
+                outside.processes().table(), supervisor.kind(), scandir.path()), ServiceLimit.slotsIn(scandir.path())));
         ProfileImport profiles = new ProfileImport(files.resolve(settings.hermesHome()), store.dir(),
                 settings.service(), ledger, events, startedAt);
         census.take(settings.oneServiceMode(), settings.defaultIntent(), startedAt, profiles,
                 files.path(Setting.TEMPLATES));
+        for (String p : services.limitProblems()) ledger.problem(p);
         RunRecord previous = judgement.previousRun();
         judgement.applyBootPlans(previous, new OtherDefinitions(files.path(Setting.S6_RC_SOURCE),
                 files.path(Setting.SERVICES_D)));

@@ -68,6 +68,8 @@ final class IntentChanges {
             if (t == null) {
                 return Protocol.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'");
             }
+            String full = services.refusal(service);
+            if (full != null) return Protocol.error(ErrorCode.TOO_MANY_SERVICES, full);
             c = new ServiceController(service, t, context);
             c.create(Intent.byUser(IntentState.UP, time.now(), peer.uid(), peer.pid(), reason));
             creating = true;

@@ -68,10 +68,12 @@ final class ProfileImport {
     /**
      * A named Hermes profile whose file gives an intent becomes the instance {@code <WARDEN_SERVICE>@P} at its
      * first boot, when that instance template exists; otherwise one log line names the profile and it is skipped.
-     * {@code add} makes the instance's controller; {@code kept} says whether a service is kept already.
+     * {@code add} makes the instance's controller; {@code kept} says whether a service is kept already; {@code refusal}
+     * why one more cannot be created (the service limit), or null.
      */
     void createInstances(HermesImport imports, TemplateCatalog catalog, Path templatesDir,
-                         Function<String, Boolean> kept, java.util.function.BiConsumer<String, TemplateCatalog.Template> add) {
+                         Function<String, Boolean> kept, Function<String, String> refusal,
+                         java.util.function.BiConsumer<String, TemplateCatalog.Template> add) {
         for (Map.Entry<String, String> k : imports.keptInstances().entrySet()) {
             record.add(k.getKey(), k.getValue(), startedAt, ImportRecord.How.KEPT);
         }
@@ -87,6 +89,11 @@ final class ProfileImport {
             if (t == null) {
                 Logger.warn("hermes import: profile {} skipped: no instance template {} in {}", name,
                         ServiceName.templateOf(name), templatesDir);
+                continue;
+            }
+            String full = refusal.apply(name);
+            if (full != null) {
+                Logger.warn("hermes import: profile {} skipped: {}", ServiceName.instancePart(name), full);
                 continue;
             }
             add.accept(name, t);

@@ -38,9 +38,46 @@ final class Requests implements RequestHandler {
         boolean add(Runnable task);
     }
 
-    /** What one publish encodes: every service's status, the list, the health of all, and the names known. */
-    private record Published(Map<String, Answer> status, Map<String, Answer> check, Answer checkAll, Answer list,
-                             List<String> instanceTemplates) {
+    /**
+     * What one publish holds: every service's snapshot, and each answer encoded the first time it is asked for
+     * (then sent as the same bytes to everyone who asks until the next publish). Encoding every service's
+     * documents at each change cost O(services) per change and held three encodings of every service: at 5,000
+     * services, tens of MiB in a 32 MiB heap. A status or check of one service is encoded on the socket's thread
+     * (one document); the health of all on the reader thread; the list is streamed ({@link ListAnswer}).
+     */
+    private static final class Published {
+        final Map<String, Snapshot> byName;
+        final List<Snapshot> snapshots;
+        final List<String> instanceTemplates;
+        final String defaultService;
+        final Map<String, Answer> status = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Answer> check = new java.util.concurrent.ConcurrentHashMap<>();
+        private Answer checkAll;
+
+        Published(List<Snapshot> snapshots, List<String> instanceTemplates, String defaultService) {
+            this.snapshots = List.copyOf(snapshots);
+            this.byName = new java.util.HashMap<>(snapshots.size() * 2);
+            for (Snapshot s : this.snapshots) byName.put(s.service(), s);
+            this.instanceTemplates = List.copyOf(instanceTemplates);
+            this.defaultService = defaultService;
+        }
+
+        boolean knows(String service) {
+            return byName.containsKey(service);
+        }
+
+        Answer status(String service) {
+            return status.computeIfAbsent(service, n -> Answer.of(Protocol.ok(byName.get(n).toJson())));
+        }
+
+        Answer check(String service) {
+            return check.computeIfAbsent(service, n -> Answer.of(Protocol.ok(checkOf(byName.get(n)))));
+        }
+
+        synchronized Answer checkAll() {
+            if (checkAll == null) checkAll = Answer.of(Protocol.ok(checkAllOf(snapshots, defaultService)));
+            return checkAll;
+        }
     }
 
     private final AccessPolicy access;
@@ -77,20 +114,18 @@ final class Requests implements RequestHandler {
         });
     }
 
-    /** Encodes the answers of this moment; {@code snapshots} in the order {@code list} shows them. */
+    /** The answers of this moment, encoded as they are asked for; {@code snapshots} in the order {@code list} shows them. */
     void publish(List<Snapshot> snapshots, List<String> instanceTemplates) {
-        Map<String, Answer> status = new LinkedHashMap<>();
-        Map<String, Answer> check = new LinkedHashMap<>();
-        List<Object> all = new ArrayList<>();
+        published = new Published(snapshots, instanceTemplates, defaultService);
+    }
+
+    /** {@code check} with no name: healthy iff every service (but those whose template is gone) matches its intent. */
+    private static Map<String, Object> checkAllOf(List<Snapshot> snapshots, String defaultService) {
         List<Object> services = new ArrayList<>();
         List<Object> unhealthy = new ArrayList<>();
         Snapshot dflt = null;
         for (Snapshot s : snapshots) {
-            Map<String, Object> doc = s.toJson();
-            all.add(doc);
-            status.put(s.service(), Answer.of(Protocol.ok(doc)));
             Map<String, Object> one = checkOf(s);
-            check.put(s.service(), Answer.of(Protocol.ok(one)));
             if (s.service().equals(defaultService)) dflt = s;
             // a service whose template an upgrade removed is reported, not judged: the image may drop it on purpose
             if (s.templateMissing()) continue;
@@ -105,10 +140,7 @@ final class Requests implements RequestHandler {
         }
         checkAll.put("unhealthy", unhealthy);
         checkAll.put("services", services);
-        Map<String, Object> list = new LinkedHashMap<>();
-        list.put("services", all);
-        published = new Published(status, check, Answer.of(Protocol.ok(checkAll)), Answer.of(Protocol.ok(list)),
-                List.copyOf(instanceTemplates));
+        return checkAll;
     }
 
     private static Map<String, Object> checkOf(Snapshot s) {
@@ -154,13 +186,14 @@ final class Requests implements RequestHandler {
         Published p = published;
         String named = request.service();
         String service = named != null ? named : defaultService;
-        boolean known = p.status().containsKey(service);
+        boolean known = p.knows(service);
         // a start of NAME@INST whose NAME@ template exists creates the instance
         boolean creatable = op == Operation.START && ServiceName.isInstance(service)
-                && p.instanceTemplates().contains(ServiceName.templateOf(service));
+                && p.instanceTemplates.contains(ServiceName.templateOf(service));
         switch (op) {
             case LIST:
-                return done(p.list());
+                // written a service at a time as the client reads (ListAnswer): one document held, never all
+                return done(Answer.streamed(new ListAnswer(p.snapshots)));
             case WATCH:
                 if (named != null && !known) return done(unknown(service, p));
                 if (stopping) return done(Answer.error(ErrorCode.SHUTTING_DOWN, "warden is shutting down"));
@@ -174,10 +207,10 @@ final class Requests implements RequestHandler {
                 return CompletableFuture.supplyAsync(() -> history(request.historyLimit(), named,
                         named != null && !known ? p : null), readers);
             case CHECK:
-                if (named == null) return done(p.checkAll());
-                return done(known ? p.check().get(service) : unknown(service, p));
+                if (named == null) return CompletableFuture.supplyAsync(p::checkAll, readers);
+                return done(known ? p.check(service) : unknown(service, p));
             case STATUS:
-                return done(known ? p.status().get(service) : unknown(service, p));
+                return done(known ? p.status(service) : unknown(service, p));
             default: {
                 if (!known && !creatable) return done(unknown(service, p));
                 if (op == Operation.REMOVE && !ServiceName.isInstance(service)) {
@@ -207,10 +240,21 @@ final class Requests implements RequestHandler {
         return CompletableFuture.completedFuture(a);
     }
 
+    /** How many names an unknown-service answer lists. */
+    static final int UNKNOWN_NAMES_LISTED = 50;
+
     private static Answer unknown(String service, Published p) {
         StringBuilder known = new StringBuilder();
-        for (String s : p.status().keySet()) known.append(known.length() == 0 ? "" : ", ").append(s);
-        for (String t : p.instanceTemplates()) known.append(known.length() == 0 ? "" : ", ").append(t).append("INSTANCE");
+        List<String> names = new ArrayList<>();
+        // the first names only: an unknown name must not cost an answer of every service's name (5,000 of them)
+        for (Snapshot s : p.snapshots) {
+            if (names.size() == UNKNOWN_NAMES_LISTED) break;
+            names.add(s.service());
+        }
+        for (String t : p.instanceTemplates) names.add(t + "INSTANCE");
+        for (String n : names) known.append(known.length() == 0 ? "" : ", ").append(n);
+        int more = p.snapshots.size() - Math.min(p.snapshots.size(), UNKNOWN_NAMES_LISTED);
+        if (more > 0) known.append(" and ").append(more).append(" more ('warden list' shows them)");
         return Answer.error(ErrorCode.UNKNOWN_SERVICE, "warden keeps no service '" + service + "'; known: " + known);
     }
 

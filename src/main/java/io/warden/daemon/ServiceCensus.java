@@ -59,7 +59,7 @@ final class ServiceCensus {
                 add(name, t);
             }
         }
-        if (imports != null) profiles.createInstances(imports, catalog, templatesDir, services::contains, this::add);
+        if (imports != null) profiles.createInstances(imports, catalog, templatesDir, services::contains, services::refusal, this::add);
         for (ServiceController c : services.all()) c.load(defaultIntent, startedAt, imports);
         for (ServiceController c : services.all()) copies.keep(c.name(), c.runFile());
         profiles.save();

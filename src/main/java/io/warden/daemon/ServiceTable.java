@@ -20,6 +20,8 @@ final class ServiceTable {
     private final WardenRun run;
     private TemplateCatalog catalog;
     private S6RcKeeper s6rc;
+    /** How many services may be kept, decided at boot; null before (nothing is created before it). */
+    private ServiceLimit limit;
 
     ServiceTable(Ledger ledger, WardenRun run) {
         this.ledger = ledger;
@@ -39,6 +41,20 @@ final class ServiceTable {
 
     S6RcKeeper s6rc() {
         return s6rc;
+    }
+
+    void limit(ServiceLimit l) {
+        limit = l;
+    }
+
+    /** Why {@code name} cannot be created now (the limit is reached), or null when it can. */
+    String refusal(String name) {
+        return limit == null ? null : limit.refusal(services.keySet(), name);
+    }
+
+    /** What the boot says of the limit (log, {@code degraded}): services past the setting or the supervisor. */
+    List<String> limitProblems() {
+        return limit == null ? List.of() : limit.bootProblems(services.keySet());
     }
 
     ServiceController get(String name) {

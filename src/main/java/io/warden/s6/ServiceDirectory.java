@@ -13,9 +13,16 @@ import java.util.stream.Stream;
 /** One s6 service directory in the scandir: its files, its {@code down} marker, its status and control FIFO. */
 public final class ServiceDirectory {
     private final Path dir;
+    private final java.util.function.BooleanSupplier swept;
 
     public ServiceDirectory(Path dir) {
+        this(dir, () -> false);
+    }
+
+    /** {@code swept}: whether the scandir's leftovers were removed in one pass already this run. */
+    ServiceDirectory(Path dir, java.util.function.BooleanSupplier swept) {
         this.dir = dir;
+        this.swept = swept;
     }
 
     public Path path() {
@@ -232,8 +239,9 @@ public final class ServiceDirectory {
 
     static final String REMOVED_MARK = ".warden-removed-";
 
-    /** Removes dot-named staging directories a crashed warden left in the scandir. */
+    /** Removes dot-named staging directories a crashed warden left in the scandir (done already when swept). */
     public void removeStaleStaging() throws IOException {
+        if (swept.getAsBoolean()) return;
         Path parent = dir.getParent();
         if (!Files.isDirectory(parent)) return;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + dir.getFileName() + ".warden-*")) {

@@ -151,6 +151,19 @@ class SettingsTest {
     }
 
     @Test
+    void max_services_defaults_to_the_measured_number_and_refuses_what_it_cannot_mean() {
+        assertEquals(5000, Settings.resolve(Map.of(), Map.of()).maxServices());
+        assertEquals(12, Settings.resolve(Map.of("WARDEN_MAX_SERVICES", "12"), Map.of()).maxServices());
+        assertEquals(7, Settings.resolve(Map.of("WARDEN_MAX_SERVICES", "12"),
+                flags(Setting.MAX_SERVICES, "7")).maxServices());
+        for (String bad : new String[] {"0", "-1", "lots", "50001", "99999999999"}) {
+            Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+                    () -> Settings.resolve(Map.of("WARDEN_MAX_SERVICES", bad), Map.of()), bad);
+            assertTrue(e.getMessage().contains("WARDEN_MAX_SERVICES"), e.getMessage());
+        }
+    }
+
+    @Test
     void control_group_and_notify_fd() {
         Settings s = Settings.resolve(Map.of("WARDEN_CONTROL_GROUP", "gwadmin", "WARDEN_NOTIFY_FD", "3"), Map.of());
         assertEquals("gwadmin", s.controlGroup());

@@ -36,6 +36,8 @@ public final class S6Sandbox implements AutoCloseable {
     private Path wardenLog;
     private int boots;
     private Duration readyTimeout = Duration.ofSeconds(20);
+    /** s6-svscan's options before the scandir (such as {@code -c 4}); none by default. */
+    private List<String> supervisorOptions = List.of();
 
     public S6Sandbox(Path root) throws IOException {
         this.root = root;
@@ -91,12 +93,21 @@ public final class S6Sandbox implements AutoCloseable {
     public void startSupervisor() throws IOException, InterruptedException {
         boots++;
         scandir = Files.createDirectories(root.resolve("run" + boots + "/service"));
-        svscan = new ProcessBuilder("s6-svscan", scandir.toString())
+        List<String> cmd = new ArrayList<>(List.of("s6-svscan"));
+        cmd.addAll(supervisorOptions);
+        cmd.add(scandir.toString());
+        svscan = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(root.resolve("svscan" + boots + ".log").toFile())
                 .start();
         await("s6-svscan control FIFO", Duration.ofSeconds(5),
                 () -> Files.exists(scandir.resolve(".s6-svscan/control")));
+    }
+
+    /** The options the next s6-svscan gets before its scandir (such as {@code -c 4}). */
+    public S6Sandbox supervisorOptions(String... options) {
+        supervisorOptions = List.of(options);
+        return this;
     }
 
     /** How long a boot may take to say it is ready (more for a sandbox of hundreds of services). */
