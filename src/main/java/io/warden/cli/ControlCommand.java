@@ -25,6 +25,11 @@ final class ControlCommand {
      * ends (a finish script usually takes milliseconds; one that takes longer is read again at this pace).
      */
     private static final long FINISH_RECHECK_NANOS = 50_000_000L;
+    /**
+     * Kept at the end of the time for one last status: events say a run ended, not what s6 did next (restart it,
+     * or settle down when the finish script says so), and the words of a wait that did not converge must be s6's.
+     */
+    private static final long LAST_STATUS_NANOS = 300_000_000L;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -143,15 +148,13 @@ final class ControlCommand {
         String name = service != null ? service : defaultService;
         int subscriptions = 1;
         if (silence == null) silence = readStatus(wait, service, deadline, null);
+        long followUntil = deadline.endNanos() - Math.min(LAST_STATUS_NANOS, deadline.remainingMillis() * 1_000_000L / 4);
         try {
             while (true) {
                 if (wait.last() != null) name = String.valueOf(wait.last().get("service"));
                 switch (wait.verdict(System.nanoTime())) {
                     case REACHED -> {
-                        Map<String, Object> st = wait.last();
-                        out.println(text(st.get("service")) + " is " + wait.want() + (st.get("pid") == null ? ""
-                                : " (pid " + text(st.get("pid")) + ")") + "; intent " + wait.want() + " recorded" + holds);
-                        return ExitCode.OK;
+                        return reached(wait, holds);
                     }
                     case FAILED -> {
                         err.println("warden: " + text(wait.last().get("service")) + " failed (fatal configuration, exit"
@@ -162,10 +165,10 @@ final class ControlCommand {
                     case WAITING -> {
                     }
                 }
-                if (deadline.passed()) break;
+                if (System.nanoTime() - followUntil >= 0) break;
                 Map<String, Object> e;
                 try {
-                    long until = Math.min(deadline.endNanos(), wait.decidesAt());
+                    long until = Math.min(followUntil, wait.decidesAt());
                     if (wait.needsStatus()) until = Math.min(until, System.nanoTime() + FINISH_RECHECK_NANOS);
                     e = events.next(until);
                 } catch (CallFailure f) {
@@ -201,6 +204,10 @@ final class ControlCommand {
         } finally {
             if (events != first) events.close();
         }
+        if (silence == null && wait.last() != null && !deadline.passed()) {
+            silence = readStatus(wait, service, deadline, null);
+            if (wait.verdict(System.nanoTime()) == ServiceWait.Verdict.REACHED) return reached(wait, holds);
+        }
         Map<String, Object> last = wait.last();
         String want = wait.want();
         err.println("warden: " + (last != null ? text(last.get("service")) : service != null ? service : "the service")
@@ -210,6 +217,13 @@ final class ControlCommand {
                 + " is recorded; " + (silence != null || last == null ? "" : s6Doing(last, want)) + "see 'warden status'"
                 + " and the service's log.");
         return ExitCode.NOT_CONVERGED;
+    }
+
+    private int reached(ServiceWait wait, String holds) {
+        Map<String, Object> st = wait.last();
+        out.println(text(st.get("service")) + " is " + wait.want() + (st.get("pid") == null ? ""
+                : " (pid " + text(st.get("pid")) + ")") + "; intent " + wait.want() + " recorded" + holds);
+        return ExitCode.OK;
     }
 
     /** One status into {@code wait}; returns why none came (or null), a daemon gone being a lost wait. */
