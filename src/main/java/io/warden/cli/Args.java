@@ -15,7 +15,7 @@ import java.util.Set;
  * flags every command accepts. {@code --name value} and {@code --name=value} are both accepted. {@code --help} or
  * {@code -h} in an option's place (not as a value: {@code --reason -h} is a reason) asks for the command's usage.
  */
-public final class Args {
+final class Args {
     private final String command;
     private final Map<String, String> options;
     private final Map<Setting, String> settings;

@@ -4,7 +4,7 @@ package io.warden.cli;
  * A command line that cannot be understood. The message says what is wrong; a wrong command or option is followed
  * by the usage, a wrong value is one line on its own (the option is known, only its value is at fault).
  */
-public final class UsageException extends Exception {
+final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final boolean showUsage;

@@ -14,7 +14,7 @@ import io.warden.state.IntentState;
  * @param rescan     ask s6-svscan to rescan
  * @param why        one line for the log
  */
-public record BootPlan(boolean install, boolean downFile, ControlLetter control, boolean rescan, String why) {
+record BootPlan(boolean install, boolean downFile, ControlLetter control, boolean rescan, String why) {
 
     public static BootPlan decide(IntentState intent, boolean present, boolean supervised, SupervisorStatus status) {
         boolean wantDown = intent == IntentState.DOWN;

@@ -1,7 +1,7 @@
 package io.warden.daemon;
 
 /** Exit codes of {@code warden daemon} (the command line's own are in {@code io.warden.cli.ExitCode}). */
-public final class DaemonExit {
+final class DaemonExit {
     /** Stopped by SIGTERM/SIGINT with the cause recorded. */
     public static final int CLEAN = 0;
     /** Configuration that cannot be used (a bad environment variable or flag). */

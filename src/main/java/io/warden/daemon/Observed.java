@@ -5,7 +5,7 @@ import io.warden.s6.SupervisorStatus;
 import io.warden.state.IntentState;
 
 /** What s6 reports of the gateway, in the words of the interface contract. */
-public enum Observed {
+enum Observed {
     UP, DOWN, STARTING, STOPPING, BACKOFF, FAILED, UNKNOWN;
 
     /** Exit code of a gateway whose configuration is fatally wrong (EX_CONFIG); s6 does not restart it. */

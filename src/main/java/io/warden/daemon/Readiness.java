@@ -8,7 +8,7 @@ import java.io.IOException;
  * written once the socket answers and the intent is applied. Reached through /proc/self/fd because the JDK
  * has no handle on an inherited descriptor number.
  */
-public final class Readiness {
+final class Readiness {
     private Readiness() {
     }
 

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * SIGHUP is logged and otherwise ignored: warden has no configuration to reload, and a stray HUP must not stop it.
  * SIGQUIT stays the JVM's: a thread dump on stdout, nothing else.
  */
-public final class ShutdownSignals {
+final class ShutdownSignals {
     private ShutdownSignals() {
     }
 

@@ -12,7 +12,7 @@ package io.warden.lifecycle;
  * @param runKnown      whether the start of the current run is known
  * @param runStartNanos when the current run started (monotonic), meaningful when {@code runKnown}
  */
-public record CrashBackoff(int consecutive, boolean runKnown, long runStartNanos) {
+record CrashBackoff(int consecutive, boolean runKnown, long runStartNanos) {
     public static final CrashBackoff FRESH = new CrashBackoff(0, false, 0);
 
     /** A death, and how long to hold the restart it would get (0: restart now). */

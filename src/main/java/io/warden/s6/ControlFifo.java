@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code u}, and a new s6-supervise reads {@code ./down} after opening its FIFO, so the next supervisor starts
  * where the intent says. A signal letter sent into that window is lost, as it would be with s6-svc.
  */
-public final class ControlFifo {
+final class ControlFifo {
     /** How long a write may wait for room in the FIFO before it is abandoned. */
     public static final long WRITE_BOUND_MILLIS = 1_000;
 

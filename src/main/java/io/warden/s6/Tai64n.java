@@ -3,7 +3,7 @@ package io.warden.s6;
 import java.time.Instant;
 
 /** skalibs' TAI64N stamps: 8 bytes of TAI seconds (2^62 + Unix seconds + 37 leap seconds today), 4 of nanoseconds. */
-public final class Tai64n {
+final class Tai64n {
     private static final long TAI_OFFSET = (1L << 62) + 37;
 
     private Tai64n() {

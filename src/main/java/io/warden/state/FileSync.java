@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
  * write on the volume goes through it, so a test can count the fsyncs a step costs or make one fail (a disk that
  * reports EIO) without a real faulty disk.
  */
-public interface FileSync {
+interface FileSync {
     /**
      * fsync(2) of an open file ({@code metadata} false: fdatasync, enough for an append whose size the next read
      * finds anyway); {@code path} names it, for a test that fails one file.

@@ -12,7 +12,7 @@ import java.util.List;
  * is a warden daemon: a process of warden's own user whose command line runs warden's {@code daemon}. The pid
  * written inside the lock file is never trusted for this; the kernel's table is.
  */
-public final class LockHolders {
+final class LockHolders {
     private final Path proc;
 
     public LockHolders(Path proc) {
