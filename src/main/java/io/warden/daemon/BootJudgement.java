@@ -75,6 +75,7 @@ final class BootJudgement {
                 .withCauses(foldPreviousStop(previous)));
         Map<String, StopWitness.Outcome> witnessed = unclean || previous == null ? Map.of()
                 : StopWitness.read(store.dir());
+        Map<String, GatewayRun> up = new TreeMap<>();
         for (ServiceController c : services.all()) {
             if (!c.templateMissing() && !c.s6rc()) warnIfDefinedElsewhere(c, others);
             c.observe();
@@ -84,8 +85,9 @@ final class BootJudgement {
             StopWitness.Outcome w = witnessed.get(c.name());
             if (w != null) c.judgeWitnessedEnd(w, seen);
             c.applyBootPlan(startedAt, seen, services.heldBy(c));
-            if (c.currentRun() != null) run.record(run.record().withRun(c.name(), defaultService, c.currentRun()));
+            if (c.currentRun() != null) up.put(c.name(), c.currentRun());
         }
+        if (!up.isEmpty()) run.record(run.record().withRuns(up, defaultService));
         services.bringUpAllWanted();
     }
 

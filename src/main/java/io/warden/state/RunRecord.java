@@ -61,13 +61,26 @@ public record RunRecord(long wardenPid, Instant startedAt, Instant endedAt, Stri
 
     /** This record with {@code service}'s last-seen run replaced ({@code null}: none up). */
     public RunRecord withRun(String service, String defaultService, GatewayRun g) {
+        Map<String, GatewayRun> one = new TreeMap<>();
+        one.put(service, g);
+        return withRuns(one, defaultService);
+    }
+
+    /**
+     * This record with the last-seen run of every service in {@code runs} replaced (a null value: none up), in one
+     * copy: a boot that finds N services up builds the record once, not N times.
+     */
+    public RunRecord withRuns(Map<String, GatewayRun> runs, String defaultService) {
         Map<String, GatewayRun> m = new TreeMap<>();
         if (services != null) m.putAll(services);
         else if (gateway != null) m.put(defaultService, gateway);
-        if (g == null) m.remove(service);
-        else m.put(service, g);
-        return new RunRecord(wardenPid, startedAt, endedAt, endedBy,
-                service.equals(defaultService) ? g : gateway, m, versions, causes);
+        GatewayRun g = gateway;
+        for (Map.Entry<String, GatewayRun> r : runs.entrySet()) {
+            if (r.getValue() == null) m.remove(r.getKey());
+            else m.put(r.getKey(), r.getValue());
+            if (r.getKey().equals(defaultService)) g = r.getValue();
+        }
+        return new RunRecord(wardenPid, startedAt, endedAt, endedBy, g, m, versions, causes);
     }
 
     public RunRecord withGateway(GatewayRun g) {
