@@ -335,7 +335,12 @@ class SignalsIT {
         long pid = box.warden().pid();
 
         S6Sandbox.signal(pid, "HUP");
-        S6Sandbox.await("SIGHUP logged", Duration.ofSeconds(5), () -> box.log().contains("SIGHUP received: ignored"));
+        try {
+            S6Sandbox.await("SIGHUP logged", Duration.ofSeconds(5), () -> box.log().contains("SIGHUP received: ignored"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; warden " + (box.warden().isAlive() ? "still runs"
+                    : "exited " + box.warden().exitValue()) + "; its log:\n" + box.log(), e);
+        }
         assertFalse(box.warden().waitFor(300, java.util.concurrent.TimeUnit.MILLISECONDS), "SIGHUP does not stop warden");
         assertEquals("up", RawClient.status(box.socket()).get("observed"));
 
